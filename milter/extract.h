@@ -1,0 +1,59 @@
+/*
+ * extract.h - the customer's own new text from a MIME message.
+ *
+ * extract_message() parses a whole message (header block + body, as
+ * bytes) with GMime and returns, as UTF-8:
+ *   - the decoded Subject (RFC 2047), and
+ *   - the text the customer wrote now: text/plain parts and text/html
+ *     parts (converted by html_to_text), charsets decoded to UTF-8,
+ *     attachments skipped (never decoded), and with quoted earlier mail
+ *     and signatures removed (quote_strip).
+ * For multipart/alternative only the best text part is used (plain if
+ * it has text, else HTML).  Parts beyond limits are skipped and flagged.
+ * Work is proportional to the text decoded, never to attachment size.
+ *
+ * GMime objects created here never leave the call (not thread-safe).
+ */
+#ifndef EXTRACT_H
+#define EXTRACT_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "limits.h"
+
+struct extracted {
+	char *subject;	  /* decoded subject or NULL; owned */
+	GString *text;	  /* customer's new text, UTF-8; owned */
+	unsigned parts;	  /* MIME parts visited */
+	unsigned text_parts; /* text parts used */
+	bool truncated;	  /* a limit was hit (depth, parts, text bytes) */
+	bool parse_error; /* GMime could not parse; text may be empty */
+};
+
+void extract_init(struct extracted *ex);
+/* Fills ex from buf[0..len); always leaves ex valid. */
+void extract_message(const char *buf, size_t len, const struct limits *lim,
+    struct extracted *ex);
+/* Frees the contents; safe to call twice. */
+void extract_clear(struct extracted *ex);
+
+/*
+ * html_to_text - append the visible text of an HTML document to out:
+ * entities decoded, <br>, <p>, <div>, <li>, <tr>, headings as line
+ * breaks, <style>/<script>/<head> dropped, <blockquote> and Gmail /
+ * Outlook quote containers (div.gmail_quote, #divRplyFwdMsg onwards,
+ * "appendonsend") dropped.  Input need not be valid; never fails.
+ */
+void html_to_text(const char *html, size_t len, GString *out);
+
+/*
+ * quote_strip - cut quoted earlier mail and signatures from plain text
+ * in place: lines starting with '>', an "On ... wrote:" line and all
+ * after it, "-----Original Message-----" and Outlook "From: ... Sent:"
+ * header blocks and all after them, forwarded-message markers, and a
+ * "-- " signature separator and all after it.
+ */
+void quote_strip(GString *text);
+
+#endif

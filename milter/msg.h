@@ -1,0 +1,52 @@
+/*
+ * msg.h - one message through the core, as the milter and -t see it.
+ *
+ * The caller feeds headers (name, value as received) and body chunks;
+ * they are copied once into one bounded buffer.  msg_eom() parses and
+ * judges the message and returns what to do with it.  msg_reset() frees
+ * everything of the message (safe to call twice) so that the struct can
+ * serve the next message of the connection.  Knows nothing of libmilter.
+ */
+#ifndef MSG_H
+#define MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "detect.h"
+#include "extract.h"
+#include "tag.h"
+
+struct hdr_ref {
+	char *name;	/* as received */
+	unsigned index;	/* 1-based among headers of that name */
+};
+
+struct msg_result {
+	struct extracted ex;
+	char *norm;		/* normalised text that was scanned */
+	size_t norm_len;
+	struct verdict verdict;
+	struct tagging tag;
+	struct hdr_ref *remove;	/* forged headers, highest index first */
+	size_t nremove;
+	bool truncated;		/* a limit was hit somewhere */
+};
+
+struct msg;
+
+/* conf: borrowed reference that must outlive the msg. */
+struct msg *msg_new(const struct conf *conf, struct rules_scratch *scratch);
+void msg_free(struct msg *m);
+void msg_reset(struct msg *m);
+
+void msg_header(struct msg *m, const char *name, const char *value);
+void msg_body(struct msg *m, const void *data, size_t len);
+/* Judges the message; the result lives until msg_reset/msg_free. */
+const struct msg_result *msg_eom(struct msg *m);
+
+/* Feeds a whole RFC 5322 message (as from a file) through the above. */
+void msg_feed_raw(struct msg *m, const char *buf, size_t len);
+
+#endif

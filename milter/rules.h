@@ -1,0 +1,91 @@
+/*
+ * rules.h - rule sets: categories of escalation signals, their rules,
+ * and one multi-pattern (Hyperscan) database that matches all of them in
+ * a single pass over the normalised text.
+ *
+ * A rule file (YAML, see rules/default.yaml and escalation-milter.yaml(5)):
+ *
+ *   categories:
+ *     - id: legal
+ *       description: threatens legal action
+ *       threshold: 1
+ *       rules:
+ *         - id: legal.lawyer
+ *           phrases: ["my lawyer", "attorney"]
+ *         - id: legal.sue
+ *           regex: 'su(e|ing) (you|your company)'
+ *           state: threatened        # chargeback only: threatened|opened
+ *           decisive: true           # fires the category on its own
+ *       exclude:                     # hits inside these spans don't count
+ *         - id: legal.not
+ *           phrases: ["lawyer up"]
+ *
+ * Phrases are literal text; a space matches any white space.  Regexes are
+ * Hyperscan (PCRE subset, no backreferences or lookaround).  All matching
+ * is case-insensitive on normalised text (norm.h) and, unless a rule says
+ * "boundary: false", a match must start and end on a word boundary
+ * (checked with Unicode character classes in the match callback).
+ * Several files may be loaded; a category id may appear in only one.
+ */
+#ifndef RULES_H
+#define RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+enum cb_state { CB_STATE_NONE = 0, CB_STATE_THREATENED, CB_STATE_OPENED };
+
+struct rule {
+	char *id;
+	int cat;	  /* index into ruleset.cats */
+	bool exclude;	  /* an exclusion, not a signal */
+	bool decisive;	  /* fires its category alone */
+	bool boundary;	  /* word boundaries required (default true) */
+	enum cb_state state;
+	char *file;	  /* where defined, for messages */
+	size_t line, col;
+};
+
+struct category {
+	char *id;
+	char *description;
+	unsigned threshold;
+};
+
+struct ruleset;
+struct rules_scratch;
+
+/* Loads and compiles files[0..n); NULL with every problem in d. */
+struct ruleset *ruleset_load(char *const *files, size_t n, struct diag *d);
+/* Same from one in-memory document (tests, fuzzing). */
+struct ruleset *ruleset_load_mem(const char *name, const char *buf,
+    size_t len, struct diag *d);
+void ruleset_free(struct ruleset *rs);
+
+size_t ruleset_ncats(const struct ruleset *rs);
+const struct category *ruleset_cat(const struct ruleset *rs, size_t i);
+/* Index of category id, or -1. */
+int ruleset_cat_index(const struct ruleset *rs, const char *id);
+size_t ruleset_nrules(const struct ruleset *rs);
+const struct rule *ruleset_rule(const struct ruleset *rs, size_t i);
+size_t ruleset_npatterns(const struct ruleset *rs);
+
+/* Per-thread scan space: one per connection, never shared at once. */
+struct rules_scratch *rules_scratch_new(const struct ruleset *rs);
+void rules_scratch_free(struct rules_scratch *s);
+
+/*
+ * Called for each match (rule, [from, to) byte offsets in text),
+ * boundary-checked, in order of end offset.  Exclusion rules are
+ * reported too (rule->exclude).  Return nonzero to stop the scan.
+ */
+typedef int (*rules_hit_fn)(const struct rule *r, size_t from, size_t to,
+    void *arg);
+
+/* Scans text once with all patterns; 0 on success, -1 on engine error. */
+int ruleset_scan(const struct ruleset *rs, struct rules_scratch *s,
+    const char *text, size_t len, rules_hit_fn fn, void *arg);
+
+#endif

@@ -38,7 +38,7 @@ struct conf {
 	struct ruleset *rules;	/* compiled; owned */
 };
 
-/* Loads path (NULL: the built-in defaults only, with rules_override). */
+/* Loads path; relative rule paths resolve against its directory. */
 struct conf *conf_load(const char *path, struct diag *d);
 /* Same from memory; relative rule paths resolve against basedir. */
 struct conf *conf_load_mem(const char *name, const char *buf, size_t len,

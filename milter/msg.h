@@ -46,6 +46,9 @@ void msg_body(struct msg *m, const void *data, size_t len);
 /* Judges the message; the result lives until msg_reset/msg_free. */
 const struct msg_result *msg_eom(struct msg *m);
 
+/* True when the message had a Subject header. */
+bool msg_has_subject(const struct msg *m);
+
 /* Feeds a whole RFC 5322 message (as from a file) through the above. */
 void msg_feed_raw(struct msg *m, const char *buf, size_t len);
 

@@ -1,0 +1,255 @@
+/*
+ * main.c - command line: run the milter, check the config (-n), or
+ * evaluate messages offline (-t) exactly as the milter would.
+ *
+ * Exit codes follow sysexits(3): EX_USAGE for a bad command line,
+ * EX_CONFIG for a bad config, EX_NOINPUT for an unreadable message,
+ * EX_OSERR when the socket or privileges cannot be set up.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <gmime/gmime.h>
+#include <grp.h>
+#include <libxml/parser.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "milter.h"
+#include "msg.h"
+#include "report.h"
+#include "rules.h"
+
+#define MAIN_DEFAULT_CONF CONFDIR "/escalation-milter.yaml"
+
+struct main_opts {
+	const char *conf;
+	const char *socket;
+	bool foreground;
+	bool check;
+	bool test;
+};
+
+static void
+main_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: escalation-milter [-f] [-c FILE] [-p SOCKET]   run the milter\n"
+	    "       escalation-milter -n [-c FILE]                check config and rules\n"
+	    "       escalation-milter -t [-c FILE] MESSAGE.eml... evaluate messages offline\n"
+	    "       escalation-milter -V | -h\n"
+	    "\n"
+	    "  -c FILE    configuration (default " MAIN_DEFAULT_CONF ")\n"
+	    "  -p SOCKET  unix:/path, inet:port@host or inet6:port@host\n"
+	    "  -f         stay in the foreground, log to stderr\n"
+	    "  -n         check the configuration and rules, then exit\n"
+	    "  -t         print one JSON verdict per message (see escalation-milter(8))\n"
+	    "  -V         print the version\n"
+	    "  -h         print this help\n");
+}
+
+/* Loads the config or prints every problem; NULL on failure. */
+static struct conf *
+main_load(const char *path)
+{
+	struct diag d;
+	struct conf *c;
+
+	diag_init(&d);
+	c = conf_load(path, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "%s\n", d.lines[i]);
+	if (c == NULL && d.n == 0)
+		fprintf(stderr, "%s: cannot load configuration\n", path);
+	diag_clear(&d);
+	return c;
+}
+
+static int
+main_check(struct conf *c)
+{
+	printf("%s: OK: %zu categories, %zu rules, %zu patterns\n", c->path,
+	    ruleset_ncats(c->rules), ruleset_nrules(c->rules),
+	    ruleset_npatterns(c->rules));
+	return EX_OK;
+}
+
+/* -t: every file through the same core the milter uses, in order. */
+static int
+main_test(struct conf *c, char **files, int n)
+{
+	struct rules_scratch *s = rules_scratch_new(c->rules);
+	struct msg *m;
+	int rc = EX_OK;
+
+	if (s == NULL) {
+		fprintf(stderr, "cannot allocate scan space\n");
+		return EX_SOFTWARE;
+	}
+	m = msg_new(c, s);
+	for (int i = 0; i < n; i++) {
+		gchar *buf = NULL;
+		gsize len = 0;
+		GError *err = NULL;
+		char *json;
+
+		if (!g_file_get_contents(files[i], &buf, &len, &err)) {
+			fprintf(stderr, "%s: %s\n", files[i], err->message);
+			g_error_free(err);
+			rc = EX_NOINPUT;
+			continue;
+		}
+		msg_feed_raw(m, buf, len);
+		json = report_json(files[i], msg_eom(m));
+		printf("%s\n", json);
+		g_free(json);
+		g_free(buf);
+		msg_reset(m);
+	}
+	msg_free(m);
+	rules_scratch_free(s);
+	return rc;
+}
+
+static int
+main_write_pid(const char *path)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL) {
+		log_err("pid_file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	fclose(fp);
+	return 0;
+}
+
+/* Drops root to conf->user; the unix socket is handed over first. */
+static int
+main_drop(const struct conf *c, const char *spec)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0 || c->user == NULL)
+		return 0;
+	pw = getpwnam(c->user);
+	if (pw == NULL) {
+		log_err("user: no such user '%s'", c->user);
+		return -1;
+	}
+	if (spec[0] == '/' || g_str_has_prefix(spec, "unix:") ||
+	    g_str_has_prefix(spec, "local:")) {
+		const char *path = spec[0] == '/' ? spec : strchr(spec, ':') + 1;
+
+		if (chown(path, pw->pw_uid, (gid_t)-1) != 0)
+			log_warn("chown %s: %s", path, strerror(errno));
+	}
+	if (setgid(pw->pw_gid) != 0 || initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		log_err("cannot drop privileges to %s: %s", c->user,
+		    strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		log_err("privileges could be regained after the drop");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+main_run(struct conf *c, const struct main_opts *o)
+{
+	const char *spec = o->socket ? o->socket : c->socket;
+	int rc;
+
+	log_set_level(c->log_level);
+	if (!o->foreground) {
+		if (daemon(0, 0) != 0) {
+			log_err("daemon: %s", strerror(errno));
+			return EX_OSERR;
+		}
+		log_init("escalation-milter", 0, c->log_facility);
+	}
+	if (milter_open(c, spec) != 0)
+		return EX_OSERR;
+	if (c->pid_file != NULL && main_write_pid(c->pid_file) != 0)
+		return EX_OSERR;
+	if (main_drop(c, spec) != 0)
+		return EX_OSERR;
+	log_info("starting %s on %s: %zu categories, %zu rules, %zu patterns",
+	    VERSION, spec, ruleset_ncats(c->rules), ruleset_nrules(c->rules),
+	    ruleset_npatterns(c->rules));
+	rc = milter_run();
+	log_info("stopped");
+	if (c->pid_file != NULL)
+		unlink(c->pid_file);
+	return rc == 0 ? EX_OK : EX_SOFTWARE;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_opts o = { MAIN_DEFAULT_CONF, NULL, false, false, false };
+	struct conf *c;
+	int ch, rc;
+
+	log_init("escalation-milter", 1, 0);
+	while ((ch = getopt(argc, argv, "c:p:fntVh")) != -1) {
+		switch (ch) {
+		case 'c':
+			o.conf = optarg;
+			break;
+		case 'p':
+			o.socket = optarg;
+			break;
+		case 'f':
+			o.foreground = true;
+			break;
+		case 'n':
+			o.check = true;
+			break;
+		case 't':
+			o.test = true;
+			break;
+		case 'V':
+			printf("escalation-milter %s\n", VERSION);
+			return EX_OK;
+		case 'h':
+			main_usage(stdout);
+			return EX_OK;
+		default:
+			main_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if ((o.check && o.test) || (o.test && optind >= argc) ||
+	    (!o.test && optind < argc)) {
+		main_usage(stderr);
+		return EX_USAGE;
+	}
+	g_mime_init();
+	xmlInitParser();
+	c = main_load(o.conf);
+	if (c == NULL) {
+		rc = EX_CONFIG;
+		goto done;
+	}
+	if (o.check)
+		rc = main_check(c);
+	else if (o.test)
+		rc = main_test(c, argv + optind, argc - optind);
+	else
+		rc = main_run(c, &o);
+	conf_unref(c);
+done:
+	xmlCleanupParser();
+	g_mime_shutdown();
+	return rc;
+}

@@ -1,0 +1,256 @@
+/*
+ * msg.c - one message through the core: collect, parse, judge, compose.
+ *
+ * Headers and body are copied once into one buffer bounded by
+ * limits.max_message_bytes; what does not fit is not scanned (and the
+ * result says truncated).  Our own X-Escalation* headers from outside
+ * are never buffered; they are remembered by per-name index so the
+ * caller can delete them from the highest index down.  The subject
+ * and the customer's new text are normalised and scanned together.
+ */
+#include "msg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "norm.h"
+
+struct msg {
+	const struct conf *conf;
+	struct rules_scratch *scratch;
+	GByteArray *buf;
+	bool in_body;
+	bool truncated;
+	unsigned nheaders;
+	GHashTable *ours;	/* lower-case name -> count (GUINT) */
+	GArray *forged;		/* struct hdr_ref */
+	char *subject_raw;
+	bool judged;
+	struct msg_result res;
+};
+
+struct msg *
+msg_new(const struct conf *conf, struct rules_scratch *scratch)
+{
+	struct msg *m = g_new0(struct msg, 1);
+
+	m->conf = conf;
+	m->scratch = scratch;
+	m->buf = g_byte_array_new();
+	m->ours = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	m->forged = g_array_new(FALSE, FALSE, sizeof(struct hdr_ref));
+	extract_init(&m->res.ex);
+	verdict_init(&m->res.verdict);
+	tagging_init(&m->res.tag);
+	return m;
+}
+
+void
+msg_reset(struct msg *m)
+{
+	if (m == NULL)
+		return;
+	g_byte_array_set_size(m->buf, 0);
+	m->in_body = m->truncated = m->judged = false;
+	m->nheaders = 0;
+	g_hash_table_remove_all(m->ours);
+	for (guint i = 0; i < m->forged->len; i++)
+		g_free(g_array_index(m->forged, struct hdr_ref, i).name);
+	g_array_set_size(m->forged, 0);
+	g_free(m->subject_raw);
+	m->subject_raw = NULL;
+	extract_clear(&m->res.ex);
+	g_free(m->res.norm);
+	verdict_clear(&m->res.verdict);
+	tagging_clear(&m->res.tag);
+	g_free(m->res.remove);
+	memset(&m->res, 0, sizeof(m->res));
+	extract_init(&m->res.ex);
+}
+
+void
+msg_free(struct msg *m)
+{
+	if (m == NULL)
+		return;
+	msg_reset(m);
+	g_byte_array_free(m->buf, TRUE);
+	g_hash_table_destroy(m->ours);
+	g_array_free(m->forged, TRUE);
+	g_free(m);
+}
+
+/* Appends what fits under the message limit; true if all of it did. */
+static bool
+msg_append(struct msg *m, const void *data, size_t len)
+{
+	size_t max = m->conf->limits.max_message_bytes;
+
+	if (m->buf->len >= max) {
+		m->truncated = m->truncated || len > 0;
+		return len == 0;
+	}
+	if (len > max - m->buf->len) {
+		len = max - m->buf->len;
+		m->truncated = true;
+	}
+	g_byte_array_append(m->buf, data, (guint)len);
+	return !m->truncated;
+}
+
+static void
+msg_note_ours(struct msg *m, const char *name)
+{
+	char *key = g_ascii_strdown(name, -1);
+	unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(m->ours, key)) + 1;
+	struct hdr_ref r;
+
+	g_hash_table_replace(m->ours, key, GUINT_TO_POINTER(n));
+	r.name = g_strdup(name);
+	r.index = n;
+	g_array_append_val(m->forged, r);
+}
+
+void
+msg_header(struct msg *m, const char *name, const char *value)
+{
+	if (m->in_body)
+		return;
+	if (tag_is_ours(name)) {
+		msg_note_ours(m, name);
+		return;
+	}
+	if (m->subject_raw == NULL && g_ascii_strcasecmp(name, "Subject") == 0)
+		m->subject_raw = g_strdup(value);
+	if (++m->nheaders > m->conf->limits.max_headers) {
+		m->truncated = true;
+		return;
+	}
+	msg_append(m, name, strlen(name));
+	msg_append(m, ": ", 2);
+	msg_append(m, value, strlen(value));
+	msg_append(m, "\r\n", 2);
+}
+
+void
+msg_body(struct msg *m, const void *data, size_t len)
+{
+	if (!m->in_body) {
+		msg_append(m, "\r\n", 2);
+		m->in_body = true;
+	}
+	msg_append(m, data, len);
+}
+
+bool
+msg_has_subject(const struct msg *m)
+{
+	return m->subject_raw != NULL;
+}
+
+static int
+msg_cmp_ref(const void *a, const void *b)
+{
+	const struct hdr_ref *x = a, *y = b;
+	int c = g_ascii_strcasecmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->index > y->index ? -1 : x->index < y->index ? 1 : 0;
+}
+
+/* The forged headers, highest index first within each name. */
+static void
+msg_collect_forged(struct msg *m)
+{
+	struct msg_result *r = &m->res;
+
+	r->nremove = m->forged->len;
+	r->remove = g_new0(struct hdr_ref, r->nremove ? r->nremove : 1);
+	for (guint i = 0; i < m->forged->len; i++)
+		r->remove[i] = g_array_index(m->forged, struct hdr_ref, i);
+	qsort(r->remove, r->nremove, sizeof(*r->remove), msg_cmp_ref);
+}
+
+const struct msg_result *
+msg_eom(struct msg *m)
+{
+	const struct conf *c = m->conf;
+	struct msg_result *r = &m->res;
+	GString *scan;
+
+	if (m->judged)
+		return r;
+	m->judged = true;
+	if (!m->in_body)
+		msg_body(m, "", 0);
+
+	extract_message((const char *)m->buf->data, m->buf->len, &c->limits,
+	    &r->ex);
+	scan = g_string_new(r->ex.subject);
+	g_string_append(scan, "\n");
+	g_string_append_len(scan, r->ex.text->str, (gssize)r->ex.text->len);
+	r->norm = norm_text(scan->str, scan->len, &r->norm_len);
+	g_string_free(scan, TRUE);
+
+	detect_run(c->rules, m->scratch, r->norm, r->norm_len, &c->limits,
+	    &r->verdict);
+	tag_compose(&c->tag, &r->verdict, m->subject_raw, r->ex.subject,
+	    &r->tag);
+	msg_collect_forged(m);
+	r->truncated = m->truncated || r->ex.truncated;
+	return r;
+}
+
+/* Length of the header field starting at p (with continuations). */
+static size_t
+msg_field_len(const char *p, const char *end)
+{
+	const char *q = p;
+
+	for (;;) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+
+		if (nl == NULL)
+			return (size_t)(end - p);
+		q = nl + 1;
+		if (q >= end || (*q != ' ' && *q != '\t'))
+			return (size_t)(q - p);
+	}
+}
+
+void
+msg_feed_raw(struct msg *m, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		size_t flen;
+		const char *colon, *v, *vend;
+		char *name, *value;
+
+		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
+			p += *p == '\r' ? 2 : 1;
+			break;	/* blank line: end of header */
+		}
+		flen = msg_field_len(p, end);
+		colon = memchr(p, ':', flen);
+		if (colon == NULL || colon == p ||
+		    memchr(p, ' ', (size_t)(colon - p)) != NULL)
+			break;	/* not a header field: body starts here */
+		v = colon + 1;
+		vend = p + flen;
+		while (v < vend && (*v == ' ' || *v == '\t'))
+			v++;
+		while (vend > v && (vend[-1] == '\n' || vend[-1] == '\r'))
+			vend--;
+		name = g_strndup(p, (gsize)(colon - p));
+		value = g_strndup(v, (gsize)(vend - v));
+		msg_header(m, name, value);
+		g_free(name);
+		g_free(value);
+		p += flen;
+	}
+	msg_body(m, p, (size_t)(end - p));
+}

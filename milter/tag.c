@@ -1,0 +1,317 @@
+/*
+ * tag.c - composing the X-Escalation headers and the subject tag.
+ *
+ * Text from the message (excerpts, the subject) reaches a header only
+ * through tag_sanitize(): no control characters or line breaks, white
+ * space collapsed, length capped on a character boundary, and
+ * RFC 2047-encoded when it is not plain ASCII or could be mistaken for
+ * an encoded word.
+ */
+#include "tag.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+void
+tagging_init(struct tagging *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+tag_hdr_free(gpointer p)
+{
+	struct hdr *h = p;
+
+	g_free(h->name);
+	g_free(h->value);
+	g_free(h);
+}
+
+void
+tagging_clear(struct tagging *t)
+{
+	if (t->add != NULL)
+		g_ptr_array_free(t->add, TRUE);
+	g_free(t->subject);
+	g_free(t->subject_utf8);
+	tagging_init(t);
+}
+
+bool
+tag_is_ours(const char *name)
+{
+	static const char ours[] = "X-Escalation";
+	size_t n = sizeof(ours) - 1;
+
+	return g_ascii_strncasecmp(name, ours, n) == 0 &&
+	    (name[n] == '\0' || name[n] == '-');
+}
+
+static bool
+tag_needs_encoding(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0x80)
+			return true;
+	return strstr(s, "=?") != NULL;
+}
+
+/* UTF-8 text with controls removed, spaces collapsed, capped. */
+static char *
+tag_clean(const char *s, size_t maxchars)
+{
+	char *valid = g_utf8_make_valid(s, -1);
+	GString *out = g_string_sized_new(strlen(valid) + 1);
+	bool space = false;
+	size_t n = 0;
+
+	for (const char *p = valid; *p != '\0' && n < maxchars;
+	    p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_isspace(c) || g_unichar_iscntrl(c) ||
+		    g_unichar_type(c) == G_UNICODE_FORMAT ||
+		    g_unichar_type(c) == G_UNICODE_LINE_SEPARATOR ||
+		    g_unichar_type(c) == G_UNICODE_PARAGRAPH_SEPARATOR) {
+			space = out->len > 0;
+			continue;
+		}
+		if (space) {
+			g_string_append_c(out, ' ');
+			n++;
+			space = false;
+			if (n >= maxchars)
+				break;
+		}
+		g_string_append_unichar(out, c);
+		n++;
+	}
+	g_free(valid);
+	return g_string_free(out, FALSE);
+}
+
+/* Removes any line break GMime's encoder may have folded in. */
+static char *
+tag_unfold(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r != '\0'; r++) {
+		if (*r == '\r' || *r == '\n')
+			continue;
+		*w++ = *r;
+	}
+	*w = '\0';
+	return s;
+}
+
+char *
+tag_sanitize(const char *s, size_t maxchars)
+{
+	char *clean = tag_clean(s != NULL ? s : "", maxchars);
+	char *enc;
+
+	if (!tag_needs_encoding(clean))
+		return clean;
+	enc = g_mime_utils_header_encode_text(NULL, clean, "utf-8");
+	g_free(clean);
+	return tag_unfold(enc);
+}
+
+char *
+tag_fired_list(const struct verdict *v)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < v->nsig; i++) {
+		if (!v->sig[i].fired)
+			continue;
+		if (s->len > 0)
+			g_string_append(s, ", ");
+		g_string_append(s, v->sig[i].cat->id);
+	}
+	return g_string_free(s, FALSE);
+}
+
+static void
+tag_add(struct tagging *t, const char *name, char *value)
+{
+	struct hdr *h = g_new0(struct hdr, 1);
+
+	h->name = g_strdup(name);
+	h->value = value;
+	g_ptr_array_add(t->add, h);
+}
+
+static const char *
+tag_state_name(enum cb_state st)
+{
+	switch (st) {
+	case CB_STATE_OPENED:
+		return "opened";
+	case CB_STATE_THREATENED:
+		return "threatened";
+	default:
+		return NULL;
+	}
+}
+
+/* "abuse=2/2, review-threat=1/2" over categories with evidence. */
+static char *
+tag_signals(const struct verdict *v)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < v->nsig; i++) {
+		const struct signal *sg = &v->sig[i];
+
+		if (sg->count == 0)
+			continue;
+		g_string_append_printf(s, "%s%s=%u/%u", s->len ? ", " : "",
+		    sg->cat->id, sg->count, sg->threshold);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * The note for the agent, UTF-8 before sanitising:
+ * legal: legal.lawyer "my lawyer"; chargeback (opened): ... "..."
+ */
+static char *
+tag_reason(const struct verdict *v)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < v->nsig; i++) {
+		const struct signal *sg = &v->sig[i];
+		const char *st = tag_state_name(sg->state);
+
+		if (sg->count == 0)
+			continue;
+		g_string_append_printf(s, "%s%s%s%s%s:", s->len ? "; " : "",
+		    sg->cat->id, st ? " (" : "", st ? st : "", st ? ")" : "");
+		for (guint j = 0; j < sg->evidence->len; j++) {
+			const struct evidence *e =
+			    g_ptr_array_index(sg->evidence, j);
+			char *q = g_strdup(e->text);
+
+			g_strdelimit(q, "\"", '\'');
+			g_string_append_printf(s, "%s %s \"%s\"",
+			    j ? "," : "", e->rule->id, q);
+			g_free(q);
+		}
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* The template's fixed text before its first placeholder. */
+static char *
+tag_fixed_prefix(const char *tmpl)
+{
+	const char *brace = strchr(tmpl, '{');
+	char *p = g_strndup(tmpl, brace ? (gsize)(brace - tmpl) : strlen(tmpl));
+
+	return g_strstrip(p);
+}
+
+static bool
+tag_has_prefix_already(const char *subject, const char *fixed)
+{
+	char *a, *b;
+	bool found;
+
+	if (subject == NULL || *fixed == '\0')
+		return false;
+	a = g_utf8_casefold(subject, -1);
+	b = g_utf8_casefold(fixed, -1);
+	found = strstr(a, b) != NULL;
+	g_free(a);
+	g_free(b);
+	return found;
+}
+
+/* The template with {categories} replaced by the fired ids. */
+static char *
+tag_render(const char *tmpl, const struct verdict *v)
+{
+	GString *r = g_string_new(tmpl);
+	char *fired = tag_fired_list(v);
+
+	g_string_replace(r, "{categories}", fired, 0);
+	g_free(fired);
+	return g_string_free(r, FALSE);
+}
+
+/*
+ * Prefixes the subject with the rendered template, once.  A clean ASCII
+ * subject is kept as received after the prefix, so its encoded words
+ * stay valid; one with raw 8-bit bytes is re-encoded from the decoded
+ * text.
+ */
+static void
+tag_subject(const struct tag_conf *tc, const struct verdict *v,
+    const char *raw, const char *decoded, struct tagging *t)
+{
+	char *fixed, *rendered, *raw_clean;
+
+	if (tc->subject_template == NULL || *tc->subject_template == '\0')
+		return;
+	fixed = tag_fixed_prefix(tc->subject_template);
+	rendered = tag_render(tc->subject_template, v);
+	if (tag_has_prefix_already(decoded ? decoded : raw,
+	    *fixed != '\0' ? fixed : rendered))
+		goto done;
+	t->subject_utf8 = g_strconcat(rendered, decoded ? decoded : "", NULL);
+	raw_clean = tag_clean(raw != NULL ? raw : "", tc->max_header_chars);
+	if (g_str_is_ascii(raw_clean)) {
+		/* the template was checked at load: one line of UTF-8 */
+		bool enc = !g_str_is_ascii(rendered);
+		char *prefix = enc ? tag_unfold(g_mime_utils_header_encode_text(
+		    NULL, rendered, "utf-8")) : g_strdup(rendered);
+		bool sep = enc && *raw_clean != '\0';
+
+		t->subject = g_strconcat(prefix, sep ? " " : "", raw_clean,
+		    NULL);
+		g_free(prefix);
+	} else {
+		t->subject = tag_sanitize(t->subject_utf8,
+		    tc->max_header_chars);
+	}
+	g_free(raw_clean);
+done:
+	g_free(rendered);
+	g_free(fixed);
+}
+
+void
+tag_compose(const struct tag_conf *tc, const struct verdict *v,
+    const char *subject_raw, const char *subject_utf8, struct tagging *t)
+{
+	char *s;
+
+	tagging_clear(t);
+	t->add = g_ptr_array_new_with_free_func(tag_hdr_free);
+	if (v->escalate) {
+		s = tag_fired_list(v);
+		tag_add(t, "X-Escalation", tag_sanitize(s,
+		    tc->max_header_chars));
+		g_free(s);
+	}
+	if (tc->signals_header) {
+		s = tag_signals(v);
+		if (*s != '\0')
+			tag_add(t, "X-Escalation-Signals",
+			    tag_sanitize(s, tc->max_header_chars));
+		g_free(s);
+	}
+	if (tc->reason_header) {
+		s = tag_reason(v);
+		if (*s != '\0')
+			tag_add(t, "X-Escalation-Reason",
+			    tag_sanitize(s, tc->max_header_chars));
+		g_free(s);
+	}
+	if (v->escalate)
+		tag_subject(tc, v, subject_raw, subject_utf8, t);
+}

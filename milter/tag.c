@@ -9,7 +9,6 @@
  */
 #include "tag.h"
 
-#include <gmime/gmime.h>
 #include <string.h>
 
 void
@@ -91,19 +90,50 @@ tag_clean(const char *s, size_t maxchars)
 	return g_string_free(out, FALSE);
 }
 
-/* Removes any line break GMime's encoder may have folded in. */
+/*
+ * RFC 2047 Q-encoding of UTF-8 text into encoded words of at most 75
+ * characters, split on character boundaries and joined by spaces
+ * (which decoders drop between adjacent encoded words).  Done here
+ * rather than by GMime, which leaves ASCII words that look like
+ * encoded words as they are.
+ */
 static char *
-tag_unfold(char *s)
+tag_encode_words(const char *s)
 {
-	char *w = s;
+	static const char hex[] = "0123456789ABCDEF";
+	const size_t max_payload = 75 - 12; /* "=?UTF-8?Q?" "?=" */
+	GString *out = g_string_new(NULL);
+	GString *word = g_string_new(NULL);
 
-	for (char *r = s; *r != '\0'; r++) {
-		if (*r == '\r' || *r == '\n')
-			continue;
-		*w++ = *r;
+	for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		char enc[4 * 3 + 1];
+		size_t n = 0, clen = (size_t)(g_utf8_next_char(p) - p);
+
+		for (size_t i = 0; i < clen; i++) {
+			unsigned char c = (unsigned char)p[i];
+
+			if (c == ' ')
+				enc[n++] = '_';
+			else if (g_ascii_isalnum(c) || strchr("!*+-/", c))
+				enc[n++] = (char)c;
+			else {
+				enc[n++] = '=';
+				enc[n++] = hex[c >> 4];
+				enc[n++] = hex[c & 15];
+			}
+		}
+		if (word->len + n > max_payload) {
+			g_string_append_printf(out, "%s=?UTF-8?Q?%s?=",
+			    out->len ? " " : "", word->str);
+			g_string_truncate(word, 0);
+		}
+		g_string_append_len(word, enc, (gssize)n);
 	}
-	*w = '\0';
-	return s;
+	if (word->len > 0 || out->len == 0)
+		g_string_append_printf(out, "%s=?UTF-8?Q?%s?=",
+		    out->len ? " " : "", word->str);
+	g_string_free(word, TRUE);
+	return g_string_free(out, FALSE);
 }
 
 char *
@@ -114,9 +144,9 @@ tag_sanitize(const char *s, size_t maxchars)
 
 	if (!tag_needs_encoding(clean))
 		return clean;
-	enc = g_mime_utils_header_encode_text(NULL, clean, "utf-8");
+	enc = tag_encode_words(clean);
 	g_free(clean);
-	return tag_unfold(enc);
+	return enc;
 }
 
 char *
@@ -267,8 +297,8 @@ tag_subject(const struct tag_conf *tc, const struct verdict *v,
 	if (g_str_is_ascii(raw_clean)) {
 		/* the template was checked at load: one line of UTF-8 */
 		bool enc = !g_str_is_ascii(rendered);
-		char *prefix = enc ? tag_unfold(g_mime_utils_header_encode_text(
-		    NULL, rendered, "utf-8")) : g_strdup(rendered);
+		char *prefix = enc ? tag_encode_words(rendered) :
+		    g_strdup(rendered);
 		bool sep = enc && *raw_clean != '\0';
 
 		t->subject = g_strconcat(prefix, sep ? " " : "", raw_clean,

@@ -32,7 +32,11 @@ struct extracted {
 };
 
 void extract_init(struct extracted *ex);
-/* Fills ex from buf[0..len); always leaves ex valid. */
+/*
+ * Fills ex from buf[0..len); always leaves ex valid (text never NULL).
+ * ex must have been set up by extract_init(); earlier contents are freed.
+ * buf is only read and need not outlive the call.
+ */
 void extract_message(const char *buf, size_t len, const struct limits *lim,
     struct extracted *ex);
 /* Frees the contents; safe to call twice. */
@@ -46,6 +50,13 @@ void extract_clear(struct extracted *ex);
  * "appendonsend") dropped.  Input need not be valid; never fails.
  */
 void html_to_text(const char *html, size_t len, GString *out);
+/*
+ * html_to_text_max - the same, appending at most max bytes (cut on a
+ * UTF-8 character boundary).  Returns true if the text had to be cut.
+ * html should be UTF-8; invalid bytes are replaced.
+ */
+bool html_to_text_max(const char *html, size_t len, size_t max,
+    GString *out);
 
 /*
  * quote_strip - cut quoted earlier mail and signatures from plain text

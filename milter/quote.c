@@ -63,7 +63,7 @@ static const char *const quote_to_words[] = {
 	"para", "asunto", "oggetto", "aan", "onderwerp", NULL
 };
 static const char *const quote_orig_words[] = {
-	"original message", "forwarded message", "ursprüngliche nachricht",
+	"original message", "forwarded message", "urspr\xc3\xbcngliche nachricht",
 	"message d'origine", "mensaje original", "messaggio originale",
 	"oorspronkelijk bericht", "mensagem original", NULL
 };
@@ -278,6 +278,16 @@ quote_is_rule_from(const char *text, size_t n, const struct quote_line *l)
 	return false;
 }
 
+/* Does s start like an attribution ("On ", "Le ", ...)? */
+static bool
+quote_attr_prefix(const char *s, size_t len)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(quote_attrs); i++)
+		if (quote_has_prefix(s, len, quote_attrs[i].prefix))
+			return true;
+	return false;
+}
+
 /* Does [a] (or [a] then [b] when b != NULL) form an attribution? */
 static bool
 quote_attr_match(const struct quote_line *a, const struct quote_line *b)
@@ -289,6 +299,8 @@ quote_attr_match(const struct quote_line *a, const struct quote_line *b)
 	size_t lastlen;
 
 	quote_trim_end(as, &alen);
+	if (!quote_attr_prefix(as, alen))
+		return false;
 	if (b != NULL) {
 		blen = b->len;
 		bs = quote_skip_blanks(b->s, &blen);
@@ -323,6 +335,11 @@ quote_attribution(const char *text, size_t n, const struct quote_line *l)
 {
 	struct quote_line b;
 
+	size_t len = l->len;
+	const char *s = quote_skip_blanks(l->s, &len);
+
+	if (!quote_attr_prefix(s, len))
+		return 0;
 	if (quote_attr_match(l, NULL))
 		return l->next;
 	if (l->next >= n)

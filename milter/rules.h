@@ -62,6 +62,7 @@ struct ruleset *ruleset_load(char *const *files, size_t n, struct diag *d);
 /* Same from one in-memory document (tests, fuzzing). */
 struct ruleset *ruleset_load_mem(const char *name, const char *buf,
     size_t len, struct diag *d);
+/* Accepts NULL. */
 void ruleset_free(struct ruleset *rs);
 
 size_t ruleset_ncats(const struct ruleset *rs);
@@ -71,6 +72,25 @@ int ruleset_cat_index(const struct ruleset *rs, const char *id);
 size_t ruleset_nrules(const struct ruleset *rs);
 const struct rule *ruleset_rule(const struct ruleset *rs, size_t i);
 size_t ruleset_npatterns(const struct ruleset *rs);
+/* Index of rule (or exclusion) id, or -1. */
+int ruleset_rule_index(const struct ruleset *rs, const char *id);
+
+struct rules_stats {
+	size_t categories;
+	size_t rules;	  /* signal rules */
+	size_t excludes;  /* exclusion rules */
+	size_t decisive;  /* signal rules that fire their category alone */
+	size_t patterns;  /* phrases and regexes compiled */
+};
+
+/* Counts for category cat, or for the whole set when cat is -1. */
+void ruleset_stats(const struct ruleset *rs, int cat,
+    struct rules_stats *st);
+/*
+ * A summary for -n: one line for the set, one per category
+ * ("  abuse: threshold 2, 30 rules (0 decisive), ...").  g_free().
+ */
+char *ruleset_describe(const struct ruleset *rs);
 
 /* Per-thread scan space: one per connection, never shared at once. */
 struct rules_scratch *rules_scratch_new(const struct ruleset *rs);

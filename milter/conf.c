@@ -267,30 +267,71 @@ conf_read_daemon(struct ydoc *y, yaml_node_t *root, struct conf *c, bool *ok)
 	CONF_UINT(y, root, "timeout", 1, 3600, c->timeout, ok);
 }
 
-/* Reads "rules:" (string or list), resolving paths against basedir. */
+/* Resolves one rule file path against basedir; reports a missing file. */
+static char *
+conf_rule_path(struct ydoc *y, yaml_node_t *n, const char *basedir,
+    bool *ok)
+{
+	const char *v;
+	char *path;
+
+	if (!ydoc_scalar(y, n, "rules", &v)) {
+		*ok = false;
+		return NULL;
+	}
+	path = g_canonicalize_filename(v, basedir);
+	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+		ydoc_error(y, n, "rules: cannot open %s: %s", path,
+		    g_file_test(path, G_FILE_TEST_EXISTS) ?
+			"not a regular file" : "no such file");
+		*ok = false;
+		g_free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* Reads "rules:" (a path or a list), resolving against basedir. */
 static void
 conf_read_rules(struct ydoc *y, yaml_node_t *root, const char *basedir,
     struct conf *c, bool *ok)
 {
 	yaml_node_t *v = ydoc_get(y, root, "rules");
-	char **files = NULL;
+	GPtrArray *files = g_ptr_array_new();
+	bool good = true;
 
 	if (v == NULL) {
-		files = g_new0(char *, 2);
-		files[0] = g_strdup("rules/default.yaml");
-	} else if (!ydoc_strv(y, v, "rules", &files)) {
+		g_ptr_array_add(files,
+		    g_canonicalize_filename("rules/default.yaml", basedir));
+	} else if (v->type == YAML_SEQUENCE_NODE) {
+		yaml_node_item_t *items;
+		size_t n;
+
+		ydoc_seq(y, v, "rules", &items, &n);
+		if (n == 0) {
+			ydoc_error(y, v, "rules: the list is empty");
+			good = false;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char *p = conf_rule_path(y, ydoc_item(y, items[i]),
+			    basedir, &good);
+
+			if (p != NULL)
+				g_ptr_array_add(files, p);
+		}
+	} else {
+		char *p = conf_rule_path(y, v, basedir, &good);
+
+		if (p != NULL)
+			g_ptr_array_add(files, p);
+	}
+	g_ptr_array_add(files, NULL);
+	if (!good) {
+		g_strfreev((char **)g_ptr_array_free(files, FALSE));
 		*ok = false;
 		return;
 	}
-	for (size_t i = 0; files[i] != NULL; i++) {
-		if (!g_path_is_absolute(files[i])) {
-			char *abs = g_build_filename(basedir, files[i], NULL);
-
-			g_free(files[i]);
-			files[i] = abs;
-		}
-	}
-	c->rules_files = files;
+	c->rules_files = (char **)g_ptr_array_free(files, FALSE);
 }
 
 static struct conf *
@@ -314,7 +355,7 @@ conf_build(struct ydoc *y, const char *name, const char *basedir,
 		if (v != NULL)
 			conf_read_tagging(y, v, &c->tag, &ok);
 	}
-	if (c->rules_files != NULL) {
+	if (ok && c->rules_files != NULL) {
 		c->rules = ruleset_load(c->rules_files,
 		    g_strv_length(c->rules_files), d);
 		if (c->rules == NULL)
@@ -333,9 +374,12 @@ conf_load(const char *path, struct diag *d)
 	char *dir;
 
 	if (ydoc_load(&y, path, d)) {
-		dir = g_path_get_dirname(path);
+		char *rel = g_path_get_dirname(path);
+
+		dir = g_canonicalize_filename(rel, NULL);
 		c = conf_build(&y, path, dir, d);
 		g_free(dir);
+		g_free(rel);
 	}
 	ydoc_free(&y);
 	return c;
@@ -348,8 +392,12 @@ conf_load_mem(const char *name, const char *buf, size_t len,
 	struct ydoc y;
 	struct conf *c = NULL;
 
-	if (ydoc_load_mem(&y, name, buf, len, d))
-		c = conf_build(&y, name, basedir, d);
+	if (ydoc_load_mem(&y, name, buf, len, d)) {
+		char *dir = g_canonicalize_filename(basedir, NULL);
+
+		c = conf_build(&y, name, dir, d);
+		g_free(dir);
+	}
 	ydoc_free(&y);
 	return c;
 }

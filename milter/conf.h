@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "diag.h"
-#include "limits.h"
+#include "bounds.h"
 #include "tag.h"
 
 enum on_error { ON_ERROR_ACCEPT = 0, ON_ERROR_TEMPFAIL };

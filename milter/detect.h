@@ -15,7 +15,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "limits.h"
+#include "bounds.h"
 #include "rules.h"
 
 struct evidence {

@@ -20,7 +20,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "limits.h"
+#include "bounds.h"
 
 struct extracted {
 	char *subject;	  /* decoded subject or NULL; owned */

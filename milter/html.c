@@ -24,12 +24,12 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 
 #define HTML_TEXT_MAX	((size_t)64 << 20) /* html_to_text() output cap */
 #define HTML_PEEK_NODES	32	/* nodes searched for a "From:" line */
+#define HTML_MAX_INPUT	((size_t)0x7fffffff) /* htmlReadMemory() takes int */
 #define HTML_SEARCH_MAX	200000	/* nodes searched for nested quotes */
 
 enum html_act { HTML_DESCEND, HTML_SKIP, HTML_STOP };
@@ -401,16 +401,16 @@ html_to_text_max(const char *html, size_t len, size_t max, GString *out)
 
 	if (len == 0 || max == 0)
 		goto cleanup;
-	if (len > INT_MAX) {
-		len = INT_MAX;
+	if (len > HTML_MAX_INPUT) {
+		len = HTML_MAX_INPUT;
 		c.full = true;
 	}
 	if (!g_utf8_validate_len(html, len, NULL)) {
 		valid = g_utf8_make_valid(html, (gssize)len);
 		html = valid;
 		len = strlen(valid);
-		if (len > INT_MAX)
-			len = INT_MAX;
+		if (len > HTML_MAX_INPUT)
+			len = HTML_MAX_INPUT;
 	}
 	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8", opts);
 	if (doc == NULL)

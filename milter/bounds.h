@@ -1,12 +1,12 @@
 /*
- * limits.h - bounds on everything a message controls.
+ * bounds.h - bounds on everything a message controls.
  *
  * Each field is a config key under "limits:" (see conf.c for defaults
  * and ranges).  Hitting a limit never rejects mail: the message is judged
  * on what was read within the limit and the event is logged.
  */
-#ifndef LIMITS_H
-#define LIMITS_H
+#ifndef BOUNDS_H
+#define BOUNDS_H
 
 #include <stddef.h>
 

@@ -188,7 +188,12 @@ msg_eom(struct msg *m)
 
 	extract_message((const char *)m->buf->data, m->buf->len, &c->limits,
 	    &r->ex);
-	scan = g_string_new(r->ex.subject);
+	{
+		char *subj = tag_strip_subject(&c->tag, r->ex.subject);
+
+		scan = g_string_new(subj);
+		g_free(subj);
+	}
 	g_string_append(scan, "\n");
 	g_string_append_len(scan, r->ex.text->str, (gssize)r->ex.text->len);
 	r->norm = norm_text(scan->str, scan->len, &r->norm_len);

@@ -261,6 +261,48 @@ tag_has_prefix_already(const char *subject, const char *fixed)
 	return found;
 }
 
+char *
+tag_strip_subject(const struct tag_conf *tc, const char *subject)
+{
+	const char *tmpl = tc->subject_template, *ph;
+	char *fixed, *tail, *lower, *out;
+	GString *res;
+	size_t pos = 0;
+
+	if (subject == NULL)
+		return NULL;
+	ph = tmpl != NULL ? strstr(tmpl, "{categories}") : NULL;
+	if (ph == NULL)
+		return g_strdup(subject);
+	fixed = g_ascii_strdown(tmpl, ph - tmpl);
+	tail = g_strstrip(g_strdup(ph + strlen("{categories}")));
+	g_strstrip(fixed);
+	if (*fixed == '\0' || *tail == '\0') {
+		g_free(fixed);
+		g_free(tail);
+		return g_strdup(subject);
+	}
+	lower = g_ascii_strdown(subject, -1);	/* same byte offsets */
+	res = g_string_new(NULL);
+	for (;;) {
+		char *a = strstr(lower + pos, fixed), *b;
+
+		if (a == NULL)
+			break;
+		b = strstr(a + strlen(fixed), tail);
+		if (b == NULL)
+			break;
+		g_string_append_len(res, subject + pos, a - (lower + pos));
+		pos = (size_t)(b - lower) + strlen(tail);
+	}
+	g_string_append(res, subject + pos);
+	out = g_string_free(res, FALSE);
+	g_free(lower);
+	g_free(tail);
+	g_free(fixed);
+	return out;
+}
+
 /* The template with {categories} replaced by the fired ids. */
 static char *
 tag_render(const char *tmpl, const struct verdict *v)

@@ -50,6 +50,12 @@ char *tag_sanitize(const char *s, size_t maxchars);
 /* New string: the fired category ids joined by ", ". */
 char *tag_fired_list(const struct verdict *v);
 
+/*
+ * New string: subject without any tag the template would have made
+ * (e.g. "[ESCALATED: legal] "), so our own words are never scanned.
+ */
+char *tag_strip_subject(const struct tag_conf *tc, const char *subject);
+
 /* True for X-Escalation and X-Escalation-* (any case). */
 bool tag_is_ours(const char *header_name);
 

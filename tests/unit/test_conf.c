@@ -88,8 +88,8 @@ static const struct {
 	    "octal", 1 },
 	{ "tagging: {signals_header: maybe}\n", "test.yaml:2:27: "
 	    "signals_header: expected true or false", 1 },
-	{ "log_level: loud\non_error: x\nbogus: 1\n", "test.yaml:2:12: "
-	    "log_level:", 3 },
+	{ "log_level: loud\non_error: x\nbogus: 1\n", "test.yaml:4:1: "
+	    "configuration: unknown key 'bogus'", 3 },
 	{ "log_facility: kern\n", "test.yaml:2:15: log_facility: unknown", 1 },
 	{ "on_error: accept\non_error: accept\n", "test.yaml:3:1: "
 	    "configuration: duplicate key 'on_error'", 1 },

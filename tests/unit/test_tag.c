@@ -209,10 +209,34 @@ test_headers(void)
 	verdict_clear(&v);
 }
 
+static void
+test_strip(void)
+{
+	struct tag_conf tc = { "[ESCALATED: {categories}] ", true, true, 900 };
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "Re: [ESCALATED: legal] Order", "Re:  Order" },
+		{ "[escalated: abuse, legal] x [ESCALATED: y] z", " x  z" },
+		{ "No tag here", "No tag here" },
+		{ "[ESCALATED: unterminated", "[ESCALATED: unterminated" },
+		{ "", "" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = tag_strip_subject(&tc, cases[i].in);
+
+		CHECK_STR(got, cases[i].want, cases[i].in);
+		g_free(got);
+	}
+	CHECK(tag_strip_subject(&tc, NULL) == NULL, "NULL subject");
+}
+
 int
 main(void)
 {
 	g_mime_init();
+	test_strip();
 	test_sanitize();
 	test_ours();
 	test_subject();

@@ -29,6 +29,8 @@
 #define EXTRACT_SNIFF_BYTES	2048	/* where HTML declares its charset */
 #define EXTRACT_MAX_INPUT	((size_t)0xffffffffu) /* GByteArray length */
 
+enum extract_kind { EXTRACT_OTHER, EXTRACT_PLAIN, EXTRACT_HTML };
+
 /* The state of one walk over a message. */
 struct extract_walk {
 	const struct limits *lim;
@@ -45,11 +47,11 @@ static const gunichar extract_cp1252[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
 };
 
+/* Allocates nothing: safe to call after extract_clear() in a reset. */
 void
 extract_init(struct extracted *ex)
 {
 	memset(ex, 0, sizeof(*ex));
-	ex->text = g_string_new("");
 }
 
 void
@@ -255,14 +257,16 @@ cleanup:
 	return cut;
 }
 
-/* CRLF and lone CR become LF, in place. */
+/* CRLF and lone CR become LF and NUL a space, in place. */
 static void
-extract_unix_newlines(GString *s)
+extract_tidy(GString *s)
 {
 	size_t w = 0;
 
 	for (size_t r = 0; r < s->len; r++) {
-		if (s->str[r] == '\r') {
+		if (s->str[r] == '\0') {
+			s->str[w++] = ' ';
+		} else if (s->str[r] == '\r') {
 			s->str[w++] = '\n';
 			if (r + 1 < s->len && s->str[r + 1] == '\n')
 				r++;
@@ -310,7 +314,7 @@ extract_part_text(struct extract_walk *w, GMimePart *part, bool html)
 	}
 	utf8 = g_string_sized_new(raw->len + raw->len / 8 + 1);
 	extract_to_utf8((const char *)raw->data, raw->len, charset, utf8);
-	extract_unix_newlines(utf8);
+	extract_tidy(utf8);
 	g_free(sniffed);
 	g_byte_array_free(raw, TRUE);
 	return utf8;
@@ -372,22 +376,22 @@ extract_is_attachment(GMimeObject *obj)
 	return disp != NULL && g_ascii_strcasecmp(disp, "attachment") == 0;
 }
 
-/* 1 for text/plain, 2 for text/html, 0 for anything else. */
-static int
+/* Which kind of text leaf obj is, if any. */
+static enum extract_kind
 extract_text_kind(GMimeObject *obj)
 {
 	GMimeContentType *ct;
 
 	if (!GMIME_IS_PART(obj) || extract_is_attachment(obj))
-		return 0;
+		return EXTRACT_OTHER;
 	ct = g_mime_object_get_content_type(obj);
 	if (ct == NULL)
-		return 0;
+		return EXTRACT_OTHER;
 	if (g_mime_content_type_is_type(ct, "text", "plain"))
-		return 1;
+		return EXTRACT_PLAIN;
 	if (g_mime_content_type_is_type(ct, "text", "html"))
-		return 2;
-	return 0;
+		return EXTRACT_HTML;
+	return EXTRACT_OTHER;
 }
 
 /* Counts a part against max_mime_parts; false when over. */
@@ -420,7 +424,7 @@ extract_alternative(struct extract_walk *w, GMimeMultipart *mp,
 		GMimeObject *child = g_mime_multipart_get_part(mp, i);
 		GString *text;
 
-		if (extract_text_kind(child) != 1)
+		if (extract_text_kind(child) != EXTRACT_PLAIN)
 			continue;
 		if (!extract_count(w))
 			return;
@@ -435,7 +439,8 @@ extract_alternative(struct extract_walk *w, GMimeMultipart *mp,
 	for (int i = 0; i < count && !w->stop; i++) {
 		GMimeObject *child = g_mime_multipart_get_part(mp, i);
 
-		if (extract_text_kind(child) != 2 && !GMIME_IS_MULTIPART(child))
+		if (extract_text_kind(child) != EXTRACT_HTML &&
+		    !GMIME_IS_MULTIPART(child))
 			continue;
 		before = w->ex->text_parts;
 		extract_walk(w, child, depth);
@@ -448,7 +453,7 @@ extract_alternative(struct extract_walk *w, GMimeMultipart *mp,
 static void
 extract_walk(struct extract_walk *w, GMimeObject *obj, unsigned depth)
 {
-	int kind;
+	enum extract_kind kind;
 
 	if (w->stop || obj == NULL || !extract_count(w))
 		return;
@@ -461,8 +466,8 @@ extract_walk(struct extract_walk *w, GMimeObject *obj, unsigned depth)
 			w->ex->truncated = true;
 			return;
 		}
-		if (ct != NULL &&
-		    g_mime_content_type_is_type(ct, "multipart", "alternative")) {
+		if (ct != NULL && g_mime_content_type_is_type(ct, "multipart",
+		    "alternative")) {
 			extract_alternative(w, mp, depth + 1);
 			return;
 		}
@@ -472,9 +477,53 @@ extract_walk(struct extract_walk *w, GMimeObject *obj, unsigned depth)
 		return;
 	}
 	kind = extract_text_kind(obj);
-	if (kind != 0)
-		extract_use(w, extract_part_text(w, GMIME_PART(obj), kind == 2),
-		    kind == 2);
+	if (kind != EXTRACT_OTHER)
+		extract_use(w, extract_part_text(w, GMIME_PART(obj),
+		    kind == EXTRACT_HTML), kind == EXTRACT_HTML);
+}
+
+/* Does the line s[0..n) start like a header field, "name:"? */
+static bool
+extract_is_field(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && i < 80 && s[i] > ' ' && s[i] < 127 && s[i] != ':')
+		i++;
+	return i > 0 && i < n && s[i] == ':';
+}
+
+/*
+ * How much of buf GMime may parse.  GMime builds its whole tree before
+ * the walk can count anything, at about 0.5-2 KB per part and per
+ * header, so a message of tiny parts or headers would cost ~100 times
+ * its size in memory.  The input is cut before the line that takes the
+ * count of boundary-like lines ("--...") or of header-like lines past a
+ * budget well above what the limits let the walk use.
+ */
+static size_t
+extract_bound_input(const char *buf, size_t len, const struct limits *lim,
+    bool *cut)
+{
+	size_t max_dashes = 4 * (size_t)lim->max_mime_parts + 64;
+	size_t max_fields = 16 * (size_t)lim->max_headers + 1024;
+	size_t dashes = 0, fields = 0, off = 0;
+
+	while (off < len) {
+		const char *eol = memchr(buf + off, '\n', len - off);
+		size_t next = eol != NULL ? (size_t)(eol - buf) + 1 : len;
+
+		if (next - off >= 2 && buf[off] == '-' && buf[off + 1] == '-')
+			dashes++;
+		else if (extract_is_field(buf + off, next - off))
+			fields++;
+		if (dashes > max_dashes || fields > max_fields) {
+			*cut = true;
+			return off;
+		}
+		off = next;
+	}
+	return len;
 }
 
 /* The decoded subject as valid UTF-8 on one line, or NULL. */
@@ -511,6 +560,7 @@ extract_message(const char *buf, size_t len, const struct limits *lim,
 		len = EXTRACT_MAX_INPUT;
 		ex->truncated = true;
 	}
+	len = extract_bound_input(buf, len, lim, &ex->truncated);
 	/* GMime reads through the array; it never writes or frees buf. */
 	array = g_byte_array_new_take((guint8 *)buf, len);
 	stream = g_mime_stream_mem_new_with_byte_array(array);

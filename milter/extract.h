@@ -24,16 +24,18 @@
 
 struct extracted {
 	char *subject;	  /* decoded subject or NULL; owned */
-	GString *text;	  /* customer's new text, UTF-8; owned */
+	GString *text;	  /* customer's new text, UTF-8; owned; NULL
+			     until extract_message() */
 	unsigned parts;	  /* MIME parts visited */
 	unsigned text_parts; /* text parts used */
 	bool truncated;	  /* a limit was hit (depth, parts, text bytes) */
 	bool parse_error; /* GMime could not parse; text may be empty */
 };
 
+/* Empties ex; allocates nothing (so a reset may clear, then init). */
 void extract_init(struct extracted *ex);
 /*
- * Fills ex from buf[0..len); always leaves ex valid (text never NULL).
+ * Fills ex from buf[0..len); always leaves ex valid, text not NULL.
  * ex must have been set up by extract_init(); earlier contents are freed.
  * buf is only read and need not outlive the call.
  */

@@ -73,6 +73,13 @@ static const char *const html_from_words[] = {
 	"from", "von", "de", "van", "da", NULL
 };
 
+/* U+00A0 (&nbsp;) at s? */
+static bool
+html_is_nbsp(const char *s)
+{
+	return (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0;
+}
+
 static bool
 html_in_list(const char *name, const char *const *list)
 {
@@ -160,9 +167,7 @@ html_peek_from(const xmlNode *n)
 
 		if (n->type == XML_TEXT_NODE && n->content != NULL) {
 			s = (const char *)n->content;
-			while (g_ascii_isspace(*s) ||
-			    ((unsigned char)s[0] == 0xc2 &&
-			    (unsigned char)s[1] == 0xa0))
+			while (g_ascii_isspace(*s) || html_is_nbsp(s))
 				s += g_ascii_isspace(*s) ? 1 : 2;
 			if (*s == '\0') {
 				n = html_doc_next(n, true);
@@ -263,14 +268,13 @@ html_text(struct html_ctx *c, const char *s)
 			s++;
 			continue;
 		}
-		if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0) {
-			c->space = true;	/* &nbsp; */
+		if (html_is_nbsp(s)) {
+			c->space = true;
 			s += 2;
 			continue;
 		}
 		while (s[run] != '\0' && !g_ascii_isspace(s[run]) &&
-		    !((unsigned char)s[run] == 0xc2 &&
-		    (unsigned char)s[run + 1] == 0xa0))
+		    !html_is_nbsp(s + run))
 			run++;
 		if (c->space && html_last(c) != '\n' && html_last(c) != ' ')
 			html_put(c, " ", 1);

@@ -10,9 +10,9 @@
  *     text between quoted lines is kept);
  *   - an attribution ("On ... wrote:", "Le ... a écrit :", "Am ...
  *     schrieb ...:", "El ... escribió:", "Il ... ha scritto:"), also
- *     wrapped over two lines, is dropped; if the next non-blank line is
- *     not '>'-quoted the quoted history is unmarked, so the text is cut
- *     there;
+ *     wrapped over up to three lines, with a digit or '@' in it, is
+ *     dropped; if the next non-blank line is not '>'-quoted the quoted
+ *     history is unmarked, so the text is cut there;
  *   - "-----Original Message-----" (and translations), forwarded-message
  *     markers, an Outlook "____" rule followed by "From:", an Outlook
  *     header block (From: with Sent:/Date: and To:/Subject: in the next
@@ -27,7 +27,8 @@
 #include <string.h>
 
 #define QUOTE_LOOKAHEAD	8	/* lines searched for an Outlook header */
-#define QUOTE_ATTR_MAX	512	/* longest attribution, both lines */
+#define QUOTE_ATTR_LINES 3	/* lines an attribution may wrap over */
+#define QUOTE_ATTR_MAX	512	/* longest attribution, all lines */
 
 /* One line of the text: [s, s + len), without '\n' or a final '\r'. */
 struct quote_line {
@@ -63,9 +64,10 @@ static const char *const quote_to_words[] = {
 	"para", "asunto", "oggetto", "aan", "onderwerp", NULL
 };
 static const char *const quote_orig_words[] = {
-	"original message", "forwarded message", "urspr\xc3\xbcngliche nachricht",
-	"message d'origine", "mensaje original", "messaggio originale",
-	"oorspronkelijk bericht", "mensagem original", NULL
+	"original message", "forwarded message",
+	"urspr\xc3\xbcngliche nachricht", "message d'origine",
+	"mensaje original", "messaggio originale", "oorspronkelijk bericht",
+	"mensagem original", NULL
 };
 
 /* Fills l with the line starting at off of text[0..n). */
@@ -288,66 +290,66 @@ quote_attr_prefix(const char *s, size_t len)
 	return false;
 }
 
-/* Does [a] (or [a] then [b] when b != NULL) form an attribution? */
+/*
+ * Do the lines l[0..nl) form an attribution: the first starts with a
+ * prefix, the last ends with its suffix, an infix is somewhere, and a
+ * digit or '@' shows a date or an address?
+ */
 static bool
-quote_attr_match(const struct quote_line *a, const struct quote_line *b)
+quote_attr_match(const struct quote_line *l, size_t nl)
 {
-	size_t alen = a->len, blen = 0;
-	const char *as = quote_skip_blanks(a->s, &alen);
-	const char *bs = NULL;
-	const char *last;
-	size_t lastlen;
+	const char *s[QUOTE_ATTR_LINES];
+	size_t len[QUOTE_ATTR_LINES], total = 0;
+	bool marked = false;
 
-	quote_trim_end(as, &alen);
-	if (!quote_attr_prefix(as, alen))
-		return false;
-	if (b != NULL) {
-		blen = b->len;
-		bs = quote_skip_blanks(b->s, &blen);
-		quote_trim_end(bs, &blen);
+	for (size_t k = 0; k < nl; k++) {
+		len[k] = l[k].len;
+		s[k] = quote_skip_blanks(l[k].s, &len[k]);
+		quote_trim_end(s[k], &len[k]);
+		total += len[k];
+		marked = marked || quote_has_date_or_addr(s[k], len[k]);
 	}
-	if (alen + blen > QUOTE_ATTR_MAX || alen == 0)
-		return false;
-	last = b != NULL ? bs : as;
-	lastlen = b != NULL ? blen : alen;
-	if (!quote_has_date_or_addr(as, alen) &&
-	    (b == NULL || !quote_has_date_or_addr(bs, blen)))
+	if (total > QUOTE_ATTR_MAX || !marked)
 		return false;
 	for (size_t i = 0; i < G_N_ELEMENTS(quote_attrs); i++) {
 		const struct quote_attr *q = &quote_attrs[i];
+		bool infix = q->infix == NULL;
 
-		if (!quote_has_prefix(as, alen, q->prefix) ||
-		    !quote_has_suffix(last, lastlen, q->suffix))
+		if (!quote_has_prefix(s[0], len[0], q->prefix) ||
+		    !quote_has_suffix(s[nl - 1], len[nl - 1], q->suffix))
 			continue;
-		if (q->infix == NULL || quote_contains(as, alen, q->infix) ||
-		    (b != NULL && quote_contains(bs, blen, q->infix)))
+		for (size_t k = 0; k < nl && !infix; k++)
+			infix = quote_contains(s[k], len[k], q->infix);
+		if (infix)
 			return true;
 	}
 	return false;
 }
 
 /*
- * Attribution at line l: returns the offset after it (one or two lines)
- * or 0 when l does not start one.
+ * Attribution starting at line l, possibly wrapped over up to
+ * QUOTE_ATTR_LINES lines: returns the offset after it, or 0.
  */
 static size_t
 quote_attribution(const char *text, size_t n, const struct quote_line *l)
 {
-	struct quote_line b;
-
+	struct quote_line lines[QUOTE_ATTR_LINES];
 	size_t len = l->len;
 	const char *s = quote_skip_blanks(l->s, &len);
 
-	if (!quote_attr_prefix(s, len))
+	if (!quote_attr_prefix(s, len) || len > QUOTE_ATTR_MAX)
 		return 0;
-	if (quote_attr_match(l, NULL))
-		return l->next;
-	if (l->next >= n)
-		return 0;
-	quote_get_line(text, n, l->next, &b);
-	if (quote_is_blank(&b) || quote_is_quoted(&b))
-		return 0;
-	return quote_attr_match(l, &b) ? b.next : 0;
+	lines[0] = *l;
+	for (size_t nl = 1;; nl++) {
+		if (quote_attr_match(lines, nl))
+			return lines[nl - 1].next;
+		if (nl == QUOTE_ATTR_LINES || lines[nl - 1].next >= n)
+			return 0;
+		quote_get_line(text, n, lines[nl - 1].next, &lines[nl]);
+		if (quote_is_blank(&lines[nl]) || quote_is_quoted(&lines[nl]) ||
+		    lines[nl].len > QUOTE_ATTR_MAX)
+			return 0;
+	}
 }
 
 /* Is the first non-blank line at or after off '>'-quoted? */

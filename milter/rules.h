@@ -104,7 +104,12 @@ void rules_scratch_free(struct rules_scratch *s);
 typedef int (*rules_hit_fn)(const struct rule *r, size_t from, size_t to,
     void *arg);
 
-/* Scans text once with all patterns; 0 on success, -1 on engine error. */
+/*
+ * Scans text once with all patterns; 0 on success (also when fn stopped
+ * the scan), -1 on engine error or when text is not valid UTF-8 (text
+ * is meant to come from norm_text()).  s must come from
+ * rules_scratch_new(rs).
+ */
 int ruleset_scan(const struct ruleset *rs, struct rules_scratch *s,
     const char *text, size_t len, rules_hit_fn fn, void *arg);
 

@@ -19,5 +19,23 @@ for sock in "unix:$tmp/milter.sock" "inet:$port@127.0.0.1"; do
 		status=1
 		cat "$tmp/err"
 	fi
+	# one decision line per message, keyed by the queue id (macro i)
+	pass=0 fail=0
+	for want in "QID1: client=client.example rcpts=1 categories=legal,chargeback .* action=tag" \
+	    "QID2: .*categories=- .*forged_removed=2 .*action=pass" \
+	    "QID4: .*categories=- .*action=pass" \
+	    "QID6: .*categories=legal .*action=tag"; do
+		if grep -q "$want" "$tmp/err"; then
+			echo "ok - log line: $want"; pass=$((pass + 1))
+		else
+			echo "not ok - log line: $want"; fail=$((fail + 1)); status=1
+		fi
+	done
+	if grep -q "QID3: " "$tmp/err"; then
+		echo "not ok - aborted message QID3 logged as judged"; fail=$((fail + 1)); status=1
+	else
+		echo "ok - aborted message not judged"; pass=$((pass + 1))
+	fi
+	echo "protocol-log: $pass passed, $fail failed"
 done
 exit $status

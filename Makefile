@@ -57,7 +57,7 @@ $(BIN): $(CORE_OBJS) milter/milter.o milter/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 tests/unit/%.o: tests/unit/%.c
-	$(CC) $(ALL_CFLAGS) -Imilter -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -iquote milter -c -o $@ $<
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/harness.o $(CORE_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

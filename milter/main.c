@@ -73,9 +73,10 @@ main_load(const char *path)
 static int
 main_check(struct conf *c)
 {
-	printf("%s: OK: %zu categories, %zu rules, %zu patterns\n", c->path,
-	    ruleset_ncats(c->rules), ruleset_nrules(c->rules),
-	    ruleset_npatterns(c->rules));
+	char *desc = ruleset_describe(c->rules);
+
+	printf("%s: OK\n%s", c->path, desc);
+	g_free(desc);
 	return EX_OK;
 }
 

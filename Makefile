@@ -46,7 +46,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 
 .PHONY: all check unit golden protocol e2e demo deps install uninstall clean \
-        valgrind lint bench
+        valgrind lint
 
 all: $(BIN)
 

@@ -43,7 +43,7 @@ conf_defaults(void)
 	c->on_error = ON_ERROR_ACCEPT;
 	c->log_level = LOG_LVL_INFO;
 	c->log_facility = LOG_MAIL;
-	c->timeout = 30;
+	c->timeout = 600;
 	c->limits.max_message_bytes = 4u << 20;
 	c->limits.max_text_bytes = 256u << 10;
 	c->limits.max_mime_depth = 16;

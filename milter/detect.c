@@ -206,6 +206,7 @@ detect_run(const struct ruleset *rs, struct rules_scratch *scratch,
 	ctx.hits = g_array_new(FALSE, FALSE, sizeof(struct detect_hit));
 	if (ruleset_scan(rs, scratch, text, len, detect_on_hit, &ctx) != 0)
 		v->scan_error = true;
+	v->overflow = ctx.overflow;
 	if (ctx.overflow)
 		log_warn("detect: more than %d rule hits; the rest ignored",
 		    DETECT_MAX_HITS);

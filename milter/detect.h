@@ -39,6 +39,7 @@ struct verdict {
 	size_t nsig;
 	bool escalate;	    /* at least one category fired */
 	bool scan_error;    /* the engine failed; counts are incomplete */
+	bool overflow;	    /* too many hits; the rest were not counted */
 };
 
 void verdict_init(struct verdict *v);

@@ -200,14 +200,21 @@ milter_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return milter_cont(mc, SMFIP_NR_BODY);
 }
 
-/* Applies the result to the message; false when the MTA refused. */
+/* Deletes forged X-Escalation* headers, highest index first. */
 static bool
-milter_apply(SMFICTX *ctx, const struct msg_result *r, bool had_subject)
+milter_remove_forged(SMFICTX *ctx, const struct msg_result *r)
 {
 	for (size_t i = 0; i < r->nremove; i++)
 		if (smfi_chgheader(ctx, r->remove[i].name,
 			(int)r->remove[i].index, NULL) != MI_SUCCESS)
 			return false;
+	return true;
+}
+
+/* Adds our headers and the subject tag; false when the MTA refused. */
+static bool
+milter_tag(SMFICTX *ctx, const struct msg_result *r, bool had_subject)
+{
 	for (guint i = 0; r->tag.add != NULL && i < r->tag.add->len; i++) {
 		const struct hdr *h = g_ptr_array_index(r->tag.add, i);
 
@@ -225,6 +232,28 @@ milter_apply(SMFICTX *ctx, const struct msg_result *r, bool had_subject)
 	return true;
 }
 
+/* At debug level: every piece of evidence, escaped for the log. */
+static void
+milter_log_evidence(const char *qid, const struct msg_result *r)
+{
+	if (log_get_level() < LOG_LVL_DEBUG)
+		return;
+	for (size_t i = 0; i < r->verdict.nsig; i++) {
+		const struct signal *s = &r->verdict.sig[i];
+
+		for (guint j = 0; j < s->evidence->len; j++) {
+			const struct evidence *e =
+			    g_ptr_array_index(s->evidence, j);
+			char *t = g_strescape(e->text, NULL);
+
+			log_debug("%s: evidence category=%s rule=%s offset=%zu "
+			    "text=\"%s\"", qid, s->cat->id, e->rule->id,
+			    e->offset, t);
+			g_free(t);
+		}
+	}
+}
+
 static sfsistat
 milter_eom(SMFICTX *ctx)
 {
@@ -235,21 +264,28 @@ milter_eom(SMFICTX *ctx)
 	char *summary;
 	sfsistat rc = SMFIS_CONTINUE;
 
+	if (qid == NULL)
+		qid = "NOQUEUE";
 	if (mc == NULL || mc->msg == NULL)
 		return milter_on_error(ctx, NULL, "no connection context");
 	r = msg_eom(mc->msg);
-	if (r->verdict.scan_error) {
+	/* forged headers go even when the scan failed */
+	if (!milter_remove_forged(ctx, r)) {
+		rc = milter_on_error(ctx, mc->conf, "MTA refused a change");
+		action = rc == SMFIS_TEMPFAIL ? "tempfail" : "accept-partial";
+	} else if (r->verdict.scan_error) {
 		rc = milter_on_error(ctx, mc->conf, "pattern scan failed");
 		action = rc == SMFIS_TEMPFAIL ? "tempfail" : "accept-unscanned";
-	} else if (!milter_apply(ctx, r, msg_has_subject(mc->msg))) {
+	} else if (!milter_tag(ctx, r, msg_has_subject(mc->msg))) {
 		rc = milter_on_error(ctx, mc->conf, "MTA refused a change");
 		action = rc == SMFIS_TEMPFAIL ? "tempfail" : "accept-partial";
 	} else {
 		action = r->verdict.escalate ? "tag" : "pass";
 	}
+	milter_log_evidence(qid, r);
 	summary = report_summary(r, action);
-	log_info("%s: client=%s rcpts=%u %s", qid ? qid : "NOQUEUE",
-	    mc->client, mc->nrcpt, summary);
+	log_info("%s: client=%s rcpts=%u %s", qid, mc->client, mc->nrcpt,
+	    summary);
 	g_free(summary);
 	msg_reset(mc->msg);
 	return rc;

@@ -204,7 +204,7 @@ msg_eom(struct msg *m)
 	tag_compose(&c->tag, &r->verdict, m->subject_raw, r->ex.subject,
 	    &r->tag);
 	msg_collect_forged(m);
-	r->truncated = m->truncated || r->ex.truncated;
+	r->truncated = m->truncated || r->ex.truncated || r->verdict.overflow;
 	return r;
 }
 

@@ -4,7 +4,7 @@
  *
  * The JSON is a public interface (escalation-milter(8)):
  *   {"file", "escalate", "categories", "signals": {id: {"count",
- *    "threshold", "state", "evidence": [{"rule", "text"}]}},
+ *    "threshold", "fired", "state", "evidence": [{"rule", "text"}]}},
  *    "subject", "headers": [[name, value], ...], "removed", "truncated"}
  */
 #ifndef REPORT_H
@@ -14,7 +14,7 @@
 
 /* New string (g_free): the JSON object, one line, no newline. */
 char *report_json(const char *file, const struct msg_result *r);
-/* New string: "categories=legal,abuse signals=legal=1/1,... action=tag". */
+/* New string: "categories=legal,abuse signals=legal:1/1,... action=tag". */
 char *report_summary(const struct msg_result *r, const char *action);
 
 #endif

@@ -18,7 +18,8 @@ Usage:
       exit 0 if FILE, without trace fields, equals ORIGINAL (line ends
       normalised to LF); else print the first difference
   mailcheck.py untagged FILE ORIGINAL
-      as "same", after removing X-Escalation* fields from FILE and putting
+      as "same", after removing X-Escalation* fields from both (the
+      original's are forged ones the milter must remove) and putting
       ORIGINAL's Subject field back in place of FILE's
   mailcheck.py body-same FILE ORIGINAL
       exit 0 if the bodies (after the first empty line) are equal
@@ -146,8 +147,10 @@ def valid_2047(msg):
 
 def untagged(delivered, original):
     fields, body = split(strip_trace(delivered))
-    ofields, _ = split(original)
+    ofields, obody = split(original)
     osubj = [r for n, r in ofields if n == b"subject"]
+    original = join([(n, r) for n, r in ofields
+                     if not n.startswith(b"x-escalation")], obody)
     out = []
     for n, r in fields:
         if n.startswith(b"x-escalation"):

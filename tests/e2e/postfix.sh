@@ -10,8 +10,13 @@
 # maildir per recipient address under $PF_DIR/mail/DOMAIN/LOCALPART/.
 # The system's /etc/postfix and any system Postfix are never touched:
 # the instance is started with "postfix -c $PF_DIR/etc start", which as
-# root needs no alternate_config_directories entry (only the set-gid
-# postdrop/postqueue programs check that), and stopped the same way.
+# root needs no alternate_config_directories entry in /etc/postfix (that
+# list only matters to unprivileged users of sendmail/postqueue -c), and
+# stopped the same way.  The tricks that make it work: no chroot in
+# master.cf, data_directory owned by postfix before the first start,
+# maillog_file_prefixes covering $PF_DIR (else postfix refuses the log
+# path), a postlog service for maillog_file, and texthash mailbox maps
+# (virtual(8) refuses regexp substitution).
 #
 # Exports (functions):
 #   pf_init                  create $PF_DIR (idempotent; pf_start calls it)
@@ -33,7 +38,9 @@
 #   ms_write_conf FILE [EXTRA-YAML-LINES]
 #                            a milter config using the source tree's rules
 #   ms_start CONF            start the milter in the foreground (-f) in the
-#                            background, socket unix:$MS_SOCKET, log $MS_LOG
+#                            background, socket $MS_SPEC (default
+#                            unix:$MS_SOCKET), log $MS_LOG; wait until it
+#                            listens
 #   ms_stop                  stop the milter by its PID
 #   ms_running               true while the milter we started runs
 #   e2e_cleanup              stop everything started; the EXIT trap
@@ -41,9 +48,15 @@
 # Settings (environment, all optional):
 #   SRCDIR            source root (default: two levels above this file)
 #   MILTER_BIN        default $SRCDIR/milter/escalation-milter
+#   MS_RULES          rule file for ms_write_conf (default the source tree's
+#                     rules/default.yaml)
 #   PF_DIR            directory to use instead of a new mktemp -d
-#   PF_MILTER         smtpd_milters value (default: unix:$MS_SOCKET when
-#                     ms_start was called before pf_start, else none)
+#   PF_TMPDIR         where that is made (default /tmp, not $TMPDIR: the
+#                     users postfix and nobody must reach it)
+#   PF_MILTER         smtpd_milters value (default: $MS_SPEC when ms_start
+#                     was called before pf_start, else none)
+#   MS_SPEC           milter socket, e.g. inet:PORT@127.0.0.1 (default
+#                     unix:$PF_DIR/milter/milter.sock)
 #   PF_MILTER_DEFAULT_ACTION   accept|tempfail|reject (default accept)
 #   PF_DOMAINS        virtual mailbox domains
 #   PF_MAILBOXES      addresses with their own maildir DOMAIN/LOCALPART/;
@@ -56,6 +69,7 @@
 PF_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRCDIR=${SRCDIR:-$(cd "$PF_LIB_DIR/../.." && pwd)}
 MILTER_BIN=${MILTER_BIN:-$SRCDIR/milter/escalation-milter}
+MS_RULES=${MS_RULES:-$SRCDIR/rules/default.yaml}
 PF_DOMAINS=${PF_DOMAINS:-"shop.example marketplace.amazon.com domestic.example customer.example"}
 PF_MAILBOXES=${PF_MAILBOXES:-"support@shop.example legal@shop.example escalations@shop.example manager@shop.example orders@shop.example seller@marketplace.amazon.com support@domestic.example orders@domestic.example"}
 PF_MILTER_DEFAULT_ACTION=${PF_MILTER_DEFAULT_ACTION:-accept}
@@ -68,8 +82,10 @@ PF_PORT=
 PF_MASTER_PID=
 PF_STARTED=
 PF_SEQ=0
+PF_LAST_SEND_LOG=	# swaks transcript of the last pf_send
 MS_PID=
 MS_SOCKET=
+MS_SPEC=${MS_SPEC:-}
 MS_LOG=
 
 # Prints a message on stderr.
@@ -80,7 +96,9 @@ pf_log() {
 # Creates the temporary directory tree and registers the trap.
 pf_init() {
 	if [ -z "$PF_DIR" ]; then
-		PF_DIR=$(mktemp -d "${TMPDIR:-/tmp}/escm-e2e.XXXXXX") || return 1
+		# Not $TMPDIR: Postfix (user postfix) and virtual (user nobody) must
+		# reach the directory, and /tmp is traversable by all.
+		PF_DIR=$(mktemp -d "${PF_TMPDIR:-/tmp}/escm-e2e.XXXXXX") || return 1
 	fi
 	mkdir -p "$PF_DIR/etc" "$PF_DIR/queue" "$PF_DIR/data" \
 	    "$PF_DIR/mail" "$PF_DIR/milter" "$PF_DIR/send" || return 1
@@ -95,6 +113,7 @@ pf_init() {
 		trap 'e2e_cleanup' EXIT
 		trap 'exit 130' INT
 		trap 'exit 143' TERM
+		trap 'exit 129' HUP
 		PF_TRAP_SET=1
 	fi
 }
@@ -110,11 +129,30 @@ s.close()
 EOF
 }
 
+# Prints libmilter's socket spec in Postfix's syntax: inet:PORT@HOST
+# becomes inet:HOST:PORT, unix:/path and local:/path stay.
+pf_milter_spec() {
+	local hp
+	case $1 in
+	inet:*@*)
+		hp=${1#inet:}
+		printf 'inet:%s:%s\n' "${hp#*@}" "${hp%@*}"
+		;;
+	inet6:*@*)
+		hp=${1#inet6:}
+		printf 'inet:[%s]:%s\n' "${hp#*@}" "${hp%@*}"
+		;;
+	*)
+		printf '%s\n' "$1"
+		;;
+	esac
+}
+
 # Writes main.cf (parameters only this instance uses).
 pf_write_main_cf() {
 	local milter=${PF_MILTER-}
-	if [ -z "${PF_MILTER+set}" ] && [ -n "$MS_SOCKET" ]; then
-		milter="unix:$MS_SOCKET"
+	if [ -z "${PF_MILTER+set}" ] && [ -n "$MS_SPEC" ]; then
+		milter=$(pf_milter_spec "$MS_SPEC")
 	fi
 	cat >"$PF_DIR/etc/main.cf" <<EOF
 # Private test instance written by tests/e2e/postfix.sh; not a system MTA.
@@ -322,7 +360,9 @@ pf_stop() {
 	for i in $(seq 1 50); do
 		pids=$(ps -e -o pid=,sid= | awk -v s="$PF_MASTER_PID" '$2 == s { print $1 }')
 		[ -n "$pids" ] || break
+		# shellcheck disable=SC2086 # a list of PIDs
 		[ "$i" = 30 ] && kill $pids 2>/dev/null
+		# shellcheck disable=SC2086
 		[ "$i" = 45 ] && kill -9 $pids 2>/dev/null
 		sleep 0.1
 	done
@@ -353,10 +393,11 @@ pf_send() {
 	wire="$PF_DIR/send/$PF_SEQ.wire"
 	log="$PF_DIR/send/$PF_SEQ.log"
 	pf_wire "$file" >"$wire" || return 1
+	# shellcheck disable=SC2034 # read by the caller
 	PF_LAST_SEND_LOG=$log
 	swaks --server 127.0.0.1 --port "$PF_PORT" --helo client.customer.example \
 	    --from "$from" --to "$to" --data "@$wire" --no-data-fixup \
-	    --timeout 120 --suppress-data "$@" </dev/null >"$log" 2>&1
+	    --timeout 30 --suppress-data "$@" </dev/null >"$log" 2>&1
 }
 
 # Delivered message files, all mailboxes.
@@ -412,7 +453,7 @@ ms_write_conf() {
 	shift
 	{
 		printf 'socket: "unix:%s"\n' "$PF_DIR/milter/milter.sock"
-		printf 'rules: [%s]\n' "$SRCDIR/rules/default.yaml"
+		printf 'rules: [%s]\n' "$MS_RULES"
 		printf 'on_error: accept\n'
 		printf 'log_level: info\n'
 		printf 'limits: {max_message_bytes: 4194304}\n'
@@ -423,7 +464,24 @@ ms_write_conf() {
 	} >"$file"
 }
 
-# Starts the milter in the background; waits for its socket.
+# True when the milter listens on $MS_SPEC.
+ms_listening() {
+	local hp
+	case $MS_SPEC in
+	unix:* | local:*)
+		[ -S "$MS_SOCKET" ]
+		;;
+	inet:*)
+		hp=${MS_SPEC#inet:}
+		(exec 3<>"/dev/tcp/${hp#*@}/${hp%@*}") 2>/dev/null
+		;;
+	*)
+		return 1
+		;;
+	esac
+}
+
+# Starts the milter in the background; waits until it listens.
 ms_start() {
 	local conf=$1 i
 	pf_init || return 1
@@ -432,16 +490,19 @@ ms_start() {
 		return 1
 	fi
 	MS_SOCKET=${MS_SOCKET:-$PF_DIR/milter/milter.sock}
+	MS_SPEC=${MS_SPEC:-unix:$MS_SOCKET}
+	case $MS_SPEC in
+	unix:*) MS_SOCKET=${MS_SPEC#unix:} ;;
+	local:*) MS_SOCKET=${MS_SPEC#local:} ;;
+	esac
 	MS_LOG=${MS_LOG:-$PF_DIR/milter.log}
-	rm -f "$MS_SOCKET"
-	"$MILTER_BIN" -f -c "$conf" -p "unix:$MS_SOCKET" </dev/null >>"$MS_LOG" 2>&1 &
+	case $MS_SPEC in
+	unix:* | local:*) rm -f "$MS_SOCKET" ;;
+	esac
+	"$MILTER_BIN" -f -c "$conf" -p "$MS_SPEC" </dev/null >>"$MS_LOG" 2>&1 &
 	MS_PID=$!
 	for i in $(seq 1 100); do
-		if [ -S "$MS_SOCKET" ]; then
-			# Postfix's smtpd (user postfix) must be able to connect.
-			if [ "$(id -u)" = 0 ] && ! su -s /bin/sh postfix -c "test -w '$MS_SOCKET'" 2>/dev/null; then
-				chgrp postfix "$MS_SOCKET" && chmod g+rw "$MS_SOCKET"
-			fi
+		if ms_listening; then
 			return 0
 		fi
 		if ! kill -0 "$MS_PID" 2>/dev/null; then
@@ -453,7 +514,7 @@ ms_start() {
 		fi
 		sleep 0.1
 	done
-	pf_log "milter socket $MS_SOCKET did not appear; its log:"
+	pf_log "milter did not listen on $MS_SPEC within 10 s; its log:"
 	tail -n 20 "$MS_LOG" >&2
 	ms_stop
 	return 1
@@ -484,8 +545,11 @@ ms_stop() {
 # The EXIT trap: stop what was started, remove the directory.
 e2e_cleanup() {
 	local rc=$?
-	ms_stop
+	# libmilter takes a few seconds to notice SIGTERM: let it do so while
+	# Postfix stops.
+	[ -n "$MS_PID" ] && kill "$MS_PID" 2>/dev/null
 	pf_stop
+	ms_stop
 	if [ -n "$PF_DIR" ] && [ -d "$PF_DIR" ]; then
 		if [ -n "${PF_KEEP:-}" ]; then
 			pf_log "kept $PF_DIR"

@@ -23,7 +23,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/postfix.sh
 . "$HERE/postfix.sh"
 MSGS=$HERE/msgs
-CHECK="python3 $HERE/mailcheck.py"
+mailcheck() {
+	python3 "$HERE/mailcheck.py" "$@"
+}
 PASS=0
 FAIL=0
 T0=$(date +%s.%N)
@@ -68,20 +70,36 @@ finish() {
 	exit
 }
 
-# Sends FILE to support@shop.example and waits for it; prints the path of
-# the delivered copy (or nothing).
+# Sends FILE to TO (default support@shop.example), waits until it is
+# delivered; sets GOT to the delivered copy's path ("" when it was not).
+# Not for $(...): it keeps count in this shell.
+# Three failures in a row end the run: the path is broken, and waiting
+# for every further message would only take time.
 DELIVERED=0
+GOT=
+LOST=0
 deliver() {
 	local file=$1 to=${2:-support@shop.example} before
+	GOT=
 	before=$(pf_mailbox "$to" | wc -l)
-	if ! pf_send "sender@customer.example" "$to" "$file"; then
-		echo "# swaks failed for $file:" >&2
-		tail -n 5 "$PF_LAST_SEND_LOG" | sed 's/^/#   /' >&2
-		return 1
+	if pf_send "sender@customer.example" "$to" "$file"; then
+		DELIVERED=$((DELIVERED + 1))
+		pf_wait_delivered "$DELIVERED" 60 2>&1 | sed 's/^/# /'
+		GOT=$(pf_mailbox "$to" | sed -n "$((before + 1))p")
+	else
+		echo "# swaks failed for $file:"
+		tail -n 5 "$PF_LAST_SEND_LOG" | sed 's/^/#   /'
 	fi
-	DELIVERED=$((DELIVERED + 1))
-	pf_wait_delivered "$DELIVERED" 60 || return 1
-	pf_mailbox "$to" | sed -n "$((before + 1))p"
+	if [ -n "$GOT" ]; then
+		LOST=0
+		return 0
+	fi
+	LOST=$((LOST + 1))
+	if [ "$LOST" -ge 3 ]; then
+		not_ok "three messages in a row not delivered: giving up"
+		finish
+	fi
+	return 1
 }
 
 # The queue id Postfix gave the last message sent (from swaks's transcript).
@@ -90,24 +108,24 @@ last_queue_id() {
 }
 
 has_header() {
-	[ "$($CHECK count "$1" "$2")" -gt 0 ]
+	[ "$(mailcheck count "$1" "$2")" -gt 0 ]
 }
 
 no_header() {
 	local n
-	n=$($CHECK count "$1" "$2")
-	[ "$n" -eq 0 ] || { echo "$n $2 field(s):"; $CHECK header "$1" "$2"; return 1; }
+	n=$(mailcheck count "$1" "$2")
+	[ "$n" -eq 0 ] || { echo "$n $2 field(s):"; mailcheck header "$1" "$2"; return 1; }
 }
 
 header_matches() {
 	local v
-	v=$($CHECK header "$1" "$2")
+	v=$(mailcheck header "$1" "$2")
 	printf '%s\n' "$v" | grep -E -q -- "$3" || { echo "$2: '$v' does not match /$3/"; return 1; }
 }
 
 subject_starts() {
 	local s
-	s=$($CHECK subject "$1")
+	s=$(mailcheck subject "$1")
 	case "$s" in
 	"$2"*) return 0 ;;
 	*) echo "Subject: '$s'"; return 1 ;;
@@ -116,13 +134,13 @@ subject_starts() {
 
 subject_is() {
 	local s
-	s=$($CHECK subject "$1")
+	s=$(mailcheck subject "$1")
 	[ "$s" = "$2" ] || { echo "Subject: '$s', want '$2'"; return 1; }
 }
 
 subject_lacks() {
 	local s
-	s=$($CHECK subject "$1")
+	s=$(mailcheck subject "$1")
 	case "$s" in
 	*"$2"*) echo "Subject: '$s'"; return 1 ;;
 	esac
@@ -131,13 +149,13 @@ subject_lacks() {
 # The subject tag lists the categories of X-Escalation; ORIGINAL follows.
 subject_tagged_as_header() {
 	local x
-	x=$($CHECK header "$1" X-Escalation)
+	x=$(mailcheck header "$1" X-Escalation)
 	subject_is "$1" "[ESCALATED: $x] $2"
 }
 
 count_is() {
 	local n
-	n=$($CHECK count "$1" "$2")
+	n=$(mailcheck count "$1" "$2")
 	[ "$n" -eq "$3" ] || { echo "$n $2 field(s), want $3"; return 1; }
 }
 
@@ -150,9 +168,11 @@ milter_logged_once() {
 }
 
 delivered_is() {
-	local n
+	local n q
 	n=$(pf_delivered_count)
+	q=$(pf_queue_count)
 	[ "$n" -eq "$1" ] || { echo "$n delivered, want $1"; return 1; }
+	[ "$q" -eq 0 ] || { echo "$q message(s) in the queue"; return 1; }
 }
 
 ms_gone() {
@@ -186,17 +206,22 @@ if ! ms_start "$CONF"; then
 	finish
 fi
 ok "milter starts and creates its socket"
-check "postfix (smtpd) may connect to the milter socket" \
-    su -s /bin/sh postfix -c "test -r '$MS_SOCKET' && test -w '$MS_SOCKET'"
+case $MS_SPEC in
+unix:*)
+	check "postfix (smtpd) may connect to the milter socket" \
+	    su -s /bin/sh postfix -c "test -r '$MS_SOCKET' && test -w '$MS_SOCKET'"
+	;;
+esac
 if ! pf_start; then
 	not_ok "private Postfix starts"
 	finish
 fi
-ok "private Postfix starts on 127.0.0.1:$PF_PORT (milter unix:$MS_SOCKET)"
+ok "private Postfix starts on 127.0.0.1:$PF_PORT (smtpd_milters = $(postconf -c "$PF_DIR/etc" -h smtpd_milters))"
 
 # (a) lawyer + chargeback: tagged.
 m=$MSGS/legal-chargeback.eml
-got=$(deliver "$m")
+deliver "$m"
+got=$GOT
 if [ -n "$got" ]; then
 	ok "(a) legal+chargeback message delivered"
 	check "(a) Subject starts with [ESCALATED: " subject_starts "$got" "[ESCALATED: "
@@ -209,7 +234,7 @@ if [ -n "$got" ]; then
 	check "(a) X-Escalation-Reason present" has_header "$got" X-Escalation-Reason
 	check "(a) exactly one X-Escalation field" count_is "$got" X-Escalation 1
 	check "(a) nothing else changed (body and other fields byte for byte)" \
-	    $CHECK untagged "$got" "$m"
+	    mailcheck untagged "$got" "$m"
 	qid=$(last_queue_id)
 	check "(a) milter logged one line for queue id $qid" milter_logged_once "$qid"
 else
@@ -218,11 +243,12 @@ fi
 
 # (b) neutral: byte for byte.
 m=$MSGS/neutral.eml
-got=$(deliver "$m")
+deliver "$m"
+got=$GOT
 if [ -n "$got" ]; then
 	ok "(b) neutral message delivered"
 	check "(b) delivered byte for byte as sent (apart from trace fields)" \
-	    $CHECK same "$got" "$m"
+	    mailcheck same "$got" "$m"
 	check "(b) no X-Escalation* field" no_header "$got" 'X-Escalation*'
 else
 	not_ok "(b) neutral message delivered"
@@ -231,12 +257,13 @@ fi
 # (c) forged X-Escalation fields, neutral text.
 for name in forged-header forged-lowercase; do
 	m=$MSGS/$name.eml
-	got=$(deliver "$m")
+	deliver "$m"
+	got=$GOT
 	if [ -n "$got" ]; then
 		ok "(c) $name delivered"
 		check "(c) $name: no X-Escalation* field survives" no_header "$got" 'X-Escalation*'
 		check "(c) $name: Subject not tagged" subject_lacks "$got" "[ESCALATED"
-		check "(c) $name: everything else unchanged" $CHECK untagged "$got" "$m"
+		check "(c) $name: everything else unchanged" mailcheck untagged "$got" "$m"
 	else
 		not_ok "(c) $name delivered"
 	fi
@@ -244,14 +271,15 @@ done
 
 # (d) RFC 2047 subject, escalated.
 m=$MSGS/encoded-subject.eml
-got=$(deliver "$m")
+deliver "$m"
+got=$GOT
 if [ -n "$got" ]; then
 	ok "(d) encoded-subject message delivered"
 	check "(d) delivered Subject is valid RFC 2047 (ASCII, well-formed words)" \
-	    $CHECK valid-2047 "$got"
+	    mailcheck valid-2047 "$got"
 	check "(d) Subject decodes to [ESCALATED: <X-Escalation>] + original" \
 	    subject_tagged_as_header "$got" "Bestellung 77401 – Rückerstattung fehlt"
-	check "(d) body unchanged" $CHECK body-same "$got" "$m"
+	check "(d) body unchanged" mailcheck body-same "$got" "$m"
 else
 	not_ok "(d) encoded-subject message delivered"
 fi
@@ -268,17 +296,19 @@ big=$PF_DIR/one-megabyte-line.eml
 } >"$big"
 for m in "$MSGS/broken-mime.eml" "$MSGS/8bit-headers.eml" "$MSGS/empty-body.eml" "$big"; do
 	name=$(basename "$m" .eml)
-	got=$(deliver "$m")
+	deliver "$m"
+	got=$GOT
 	if [ -n "$got" ]; then
 		ok "(e) $name delivered"
-		check "(e) $name: body delivered intact" $CHECK body-same "$got" "$m"
+		check "(e) $name: body delivered intact" mailcheck body-same "$got" "$m"
 	else
 		not_ok "(e) $name delivered"
 	fi
 	check "(e) milter still running after $name" ms_running
 done
 m=$MSGS/legal-chargeback.eml
-got=$(deliver "$m")
+deliver "$m"
+got=$GOT
 if [ -n "$got" ] && subject_starts "$got" "[ESCALATED: " >/dev/null; then
 	ok "(e) milter still tags mail after the hostile input"
 else
@@ -289,10 +319,11 @@ fi
 pid=$MS_PID
 ms_stop
 check "(f) milter stopped by its PID" ms_gone "$pid"
-got=$(deliver "$m")
+deliver "$m"
+got=$GOT
 if [ -n "$got" ]; then
 	ok "(f) with milter_default_action=accept mail is delivered while the milter is down"
-	check "(f) ... untouched (no tag)" $CHECK same "$got" "$m"
+	check "(f) ... untouched (no tag)" mailcheck same "$got" "$m"
 else
 	not_ok "(f) with milter_default_action=accept mail is delivered while the milter is down"
 fi
@@ -306,7 +337,7 @@ if pf_send sender@customer.example support@shop.example "$m"; then
 	not_ok "(f) with milter_default_action=tempfail the message is refused with 4xx"
 else
 	if grep -q -E '^ *<\*\* +4[0-9][0-9]' "$PF_LAST_SEND_LOG"; then
-		ok "(f) with milter_default_action=tempfail the message is refused with 4xx ($(grep -m1 -o -E '4[0-9][0-9] [0-9.]+ [^\r]*' "$PF_LAST_SEND_LOG"))"
+		ok "(f) with milter_default_action=tempfail the message is refused with 4xx ($(grep -m1 -o -E '4[0-9][0-9] [0-9.]+ [^[:cntrl:]]*' "$PF_LAST_SEND_LOG"))"
 	else
 		not_ok "(f) with milter_default_action=tempfail the message is refused with 4xx"
 		tail -n 5 "$PF_LAST_SEND_LOG" | sed 's/^/#   /'

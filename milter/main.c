@@ -164,10 +164,26 @@ main_drop(const struct conf *c, const char *spec)
 	return 0;
 }
 
+/* libmilter leaves a unix socket behind; remove ours at exit. */
+static void
+main_unlink_socket(const char *spec)
+{
+	const char *path = NULL;
+
+	if (spec[0] == '/')
+		path = spec;
+	else if (g_str_has_prefix(spec, "unix:") ||
+	    g_str_has_prefix(spec, "local:"))
+		path = strchr(spec, ':') + 1;
+	if (path != NULL && unlink(path) != 0 && errno != ENOENT)
+		log_warn("cannot remove socket %s: %s", path, strerror(errno));
+}
+
 static int
 main_run(struct conf *c, const struct main_opts *o)
 {
 	const char *spec = o->socket ? o->socket : c->socket;
+	struct rules_stats st;
 	int rc;
 
 	log_set_level(c->log_level);
@@ -184,10 +200,12 @@ main_run(struct conf *c, const struct main_opts *o)
 		return EX_OSERR;
 	if (main_drop(c, spec) != 0)
 		return EX_OSERR;
-	log_info("starting %s on %s: %zu categories, %zu rules, %zu patterns",
-	    VERSION, spec, ruleset_ncats(c->rules), ruleset_nrules(c->rules),
-	    ruleset_npatterns(c->rules));
+	ruleset_stats(c->rules, -1, &st);
+	log_info("starting %s on %s: %zu categories, %zu rules, "
+	    "%zu exclusions, %zu patterns", VERSION, spec, st.categories,
+	    st.rules, st.excludes, st.patterns);
 	rc = milter_run();
+	main_unlink_socket(spec);
 	log_info("stopped");
 	if (c->pid_file != NULL)
 		unlink(c->pid_file);

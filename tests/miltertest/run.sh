@@ -36,6 +36,15 @@ for sock in "unix:$tmp/milter.sock" "inet:$port@127.0.0.1"; do
 	else
 		echo "ok - aborted message not judged"; pass=$((pass + 1))
 	fi
+	case $sock in
+	unix:*)
+		if [ -e "${sock#unix:}" ]; then
+			echo "not ok - unix socket left behind after SIGTERM"; fail=$((fail + 1)); status=1
+		else
+			echo "ok - unix socket removed at exit"; pass=$((pass + 1))
+		fi
+		;;
+	esac
 	echo "protocol-log: $pass passed, $fail failed"
 done
 exit $status

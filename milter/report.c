@@ -5,19 +5,6 @@
 
 #include <json-glib/json-glib.h>
 
-static const char *
-report_state(enum cb_state st)
-{
-	switch (st) {
-	case CB_STATE_OPENED:
-		return "opened";
-	case CB_STATE_THREATENED:
-		return "threatened";
-	default:
-		return NULL;
-	}
-}
-
 static void
 report_signals(JsonBuilder *b, const struct verdict *v)
 {
@@ -25,7 +12,7 @@ report_signals(JsonBuilder *b, const struct verdict *v)
 	json_builder_begin_object(b);
 	for (size_t i = 0; i < v->nsig; i++) {
 		const struct signal *s = &v->sig[i];
-		const char *st = report_state(s->state);
+		const char *st = rules_state_name(s->state);
 
 		if (s->count == 0)
 			continue;

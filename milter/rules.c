@@ -549,3 +549,16 @@ ruleset_stats(const struct ruleset *rs, int cat, struct rules_stats *st)
 	}
 	st->categories = cat >= 0 ? 1 : rs->ncats;
 }
+
+const char *
+rules_state_name(enum cb_state st)
+{
+	switch (st) {
+	case CB_STATE_OPENED:
+		return "opened";
+	case CB_STATE_THREATENED:
+		return "threatened";
+	default:
+		return NULL;
+	}
+}

@@ -37,6 +37,9 @@
 
 enum cb_state { CB_STATE_NONE = 0, CB_STATE_THREATENED, CB_STATE_OPENED };
 
+/* "threatened", "opened", or NULL for CB_STATE_NONE. */
+const char *rules_state_name(enum cb_state st);
+
 struct rule {
 	char *id;
 	int cat;	  /* index into ruleset.cats */

@@ -174,19 +174,6 @@ tag_add(struct tagging *t, const char *name, char *value)
 	g_ptr_array_add(t->add, h);
 }
 
-static const char *
-tag_state_name(enum cb_state st)
-{
-	switch (st) {
-	case CB_STATE_OPENED:
-		return "opened";
-	case CB_STATE_THREATENED:
-		return "threatened";
-	default:
-		return NULL;
-	}
-}
-
 /* "abuse=2/2, review-threat=1/2" over categories with evidence. */
 static char *
 tag_signals(const struct verdict *v)
@@ -215,7 +202,7 @@ tag_reason(const struct verdict *v)
 
 	for (size_t i = 0; i < v->nsig; i++) {
 		const struct signal *sg = &v->sig[i];
-		const char *st = tag_state_name(sg->state);
+		const char *st = rules_state_name(sg->state);
 
 		if (sg->count == 0)
 			continue;

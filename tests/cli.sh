@@ -6,15 +6,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin="$top/milter/escalation-milter"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/em-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-check() {
-	if eval "$2"; then
-		echo "ok - $1"; pass=$((pass + 1))
-	else
-		echo "not ok - $1"; fail=$((fail + 1))
-	fi
-}
+. "$top/tests/lib.sh"
 
 # the shipped config, laid out as installed: rules/ beside it
 cp "$top/conf/escalation-milter.yaml" "$tmp/"
@@ -79,5 +71,4 @@ check "-t without files: exit 64" '[ $? -eq 64 ]'
 "$bin" -n -t x.eml > "$tmp/out" 2>&1
 check "-n with -t: exit 64" '[ $? -eq 64 ]'
 
-echo "cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary cli

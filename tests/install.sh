@@ -6,15 +6,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 dest=$(mktemp -d "${TMPDIR:-/tmp}/em-install.XXXXXX")
 trap 'rm -rf "$dest"' EXIT INT TERM
-pass=0
-fail=0
-check() {
-	if eval "$2"; then
-		echo "ok - $1"; pass=$((pass + 1))
-	else
-		echo "not ok - $1"; fail=$((fail + 1))
-	fi
-}
+. "$top/tests/lib.sh"
 make -C "$top" --no-print-directory install DESTDIR="$dest" PREFIX=/usr \
     > "$dest.log" 2>&1
 check "make install DESTDIR= PREFIX=/usr succeeds" '[ $? -eq 0 ] || cat "$dest.log"'
@@ -28,5 +20,4 @@ check "installed config and rules pass -n" \
     '"$dest/usr/sbin/escalation-milter" -n -c "$dest/etc/escalation-milter/escalation-milter.yaml" >/dev/null'
 make -C "$top" --no-print-directory uninstall DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1
 check "make uninstall removes the daemon" '[ ! -e "$dest/usr/sbin/escalation-milter" ]'
-echo "install: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary install

@@ -196,10 +196,13 @@ main_run(struct conf *c, const struct main_opts *o)
 	}
 	if (milter_open(c, spec) != 0)
 		return EX_OSERR;
-	if (c->pid_file != NULL && main_write_pid(c->pid_file) != 0)
+	if ((c->pid_file != NULL && main_write_pid(c->pid_file) != 0) ||
+	    main_drop(c, spec) != 0) {
+		main_unlink_socket(spec);
+		if (c->pid_file != NULL)
+			unlink(c->pid_file);
 		return EX_OSERR;
-	if (main_drop(c, spec) != 0)
-		return EX_OSERR;
+	}
 	ruleset_stats(c->rules, -1, &st);
 	log_info("starting %s on %s: %zu categories, %zu rules, "
 	    "%zu exclusions, %zu patterns", VERSION, spec, st.categories,

@@ -7,7 +7,8 @@
 # unit      every tests/unit/test_* executable, with SRCDIR=<source root>
 # golden    sh tests/golden.sh, when it exists
 # cli       sh tests/cli.sh (command line, -n diagnostics) and
-#           sh tests/install.sh (make install into a staging DESTDIR)
+#           sh tests/install.sh (make install into a staging DESTDIR),
+#           sh tests/daemon.sh (daemon start as root, privilege drop)
 # protocol  sh tests/miltertest/run.sh, when it exists
 # e2e       every tests/e2e/test_*.sh (bash; private Postfix, needs root)
 #
@@ -169,7 +170,7 @@ suite_golden() {
 }
 
 suite_cli() {
-	suite_script cli sh tests/cli.sh tests/install.sh
+	suite_script cli sh tests/cli.sh tests/install.sh tests/daemon.sh
 }
 
 suite_protocol() {

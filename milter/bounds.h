@@ -18,6 +18,7 @@ struct limits {
 	unsigned max_headers;	  /* headers recorded per message */
 	unsigned max_excerpt;	  /* characters of evidence per hit */
 	unsigned max_evidence;	  /* evidence items kept per category */
+	unsigned max_recipients;  /* envelope recipients recorded */
 };
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "conf_route.h"
 #include "log.h"
 #include "rules.h"
 #include "ydoc.h"
@@ -21,10 +22,11 @@
 
 static const char *const conf_top_keys[] = { "socket", "socket_mode",
 	"socket_group", "user", "pid_file", "rules", "on_error", "log_level",
-	"log_facility", "timeout", "limits", "tagging", NULL };
+	"log_facility", "timeout", "limits", "tagging", "routing", "channels",
+	NULL };
 static const char *const conf_limit_keys[] = { "max_message_bytes",
 	"max_text_bytes", "max_mime_depth", "max_mime_parts", "max_headers",
-	"max_excerpt", "max_evidence", NULL };
+	"max_excerpt", "max_evidence", "max_recipients", NULL };
 static const char *const conf_tag_keys[] = { "subject_template",
 	"signals_header", "reason_header", "max_header_chars", NULL };
 static const char *const conf_on_error[] = { "accept", "tempfail", NULL };
@@ -51,6 +53,7 @@ conf_defaults(void)
 	c->limits.max_headers = 1000;
 	c->limits.max_excerpt = 80;
 	c->limits.max_evidence = 5;
+	c->limits.max_recipients = 1000;
 	c->tag.subject_template = g_strdup("[ESCALATED: {categories}] ");
 	c->tag.signals_header = true;
 	c->tag.reason_header = true;
@@ -68,6 +71,7 @@ conf_free(struct conf *c)
 	g_free(c->pid_file);
 	g_strfreev(c->rules_files);
 	g_free(c->tag.subject_template);
+	routing_free(&c->routing);
 	if (c->rules != NULL)
 		ruleset_free(c->rules);
 	g_free(c);
@@ -128,6 +132,7 @@ conf_read_limits(struct ydoc *y, yaml_node_t *n, struct limits *l, bool *ok)
 	CONF_UINT(y, n, "max_headers", 16, 100000, l->max_headers, ok);
 	CONF_UINT(y, n, "max_excerpt", 8, 400, l->max_excerpt, ok);
 	CONF_UINT(y, n, "max_evidence", 1, 50, l->max_evidence, ok);
+	CONF_UINT(y, n, "max_recipients", 1, 100000, l->max_recipients, ok);
 }
 
 static void
@@ -361,6 +366,8 @@ conf_build(struct ydoc *y, const char *name, const char *basedir,
 		if (c->rules == NULL)
 			ok = false;
 	}
+	if (ok && !conf_route_read(y, root, c->rules, &c->routing))
+		ok = false;
 	if (!ok || diag_count(d) > 0)
 		return conf_unref(c);
 	return c;

@@ -14,8 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diag.h"
 #include "bounds.h"
+#include "diag.h"
+#include "route.h"
 #include "tag.h"
 
 enum on_error { ON_ERROR_ACCEPT = 0, ON_ERROR_TEMPFAIL };
@@ -36,6 +37,7 @@ struct conf {
 	struct limits limits;
 	struct tag_conf tag;
 	struct ruleset *rules;	/* compiled; owned */
+	struct routing routing;	/* channels and route actions; owned */
 };
 
 /* Loads path; relative rule paths resolve against its directory. */

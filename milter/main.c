@@ -6,6 +6,7 @@
  * EX_CONFIG for a bad config, EX_NOINPUT for an unreadable message,
  * EX_OSERR when the socket or privileges cannot be set up.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <gmime/gmime.h>
@@ -33,6 +34,9 @@ struct main_opts {
 	bool foreground;
 	bool check;
 	bool test;
+	const char *env_from;	/* -t: --from */
+	GPtrArray *env_rcpts;	/* -t: --rcpt, borrowed strings */
+	const char *client;	/* -t: --client */
 };
 
 static void
@@ -41,7 +45,8 @@ main_usage(FILE *fp)
 	fprintf(fp,
 	    "usage: escalation-milter [-f] [-c FILE] [-p SOCKET]   run the milter\n"
 	    "       escalation-milter -n [-c FILE]                check config and rules\n"
-	    "       escalation-milter -t [-c FILE] MESSAGE.eml... evaluate messages offline\n"
+	    "       escalation-milter -t [-c FILE] [--from ADDR] [--rcpt ADDR]...\n"
+	    "                         [--client IP] MESSAGE.eml... evaluate messages offline\n"
 	    "       escalation-milter -V | -h\n"
 	    "\n"
 	    "  -c FILE    configuration (default " MAIN_DEFAULT_CONF ")\n"
@@ -49,6 +54,8 @@ main_usage(FILE *fp)
 	    "  -f         stay in the foreground, log to stderr\n"
 	    "  -n         check the configuration and rules, then exit\n"
 	    "  -t         print one JSON verdict per message (see escalation-milter(8))\n"
+	    "  --from ADDR, --rcpt ADDR, --client IP\n"
+	    "             -t: the SMTP envelope (default: Return-Path or From; To and Cc)\n"
 	    "  -V         print the version\n"
 	    "  -h         print this help\n");
 }
@@ -81,8 +88,42 @@ main_check(struct conf *c)
 }
 
 /* -t: every file through the same core the milter uses, in order. */
+/* Sets the -t envelope of the next message from the command line. */
+static void
+main_test_envelope(struct msg *m, const struct conf *c,
+    const struct main_opts *o)
+{
+	struct envelope *env = msg_envelope(m);
+
+	if (o->env_from != NULL)
+		envelope_set_from(env, o->env_from);
+	for (guint i = 0; i < o->env_rcpts->len; i++)
+		envelope_add_rcpt(env, g_ptr_array_index(o->env_rcpts, i),
+		    c->limits.max_recipients);
+}
+
+/* --client IP as a socket address; false when it is not an address. */
+static bool
+main_client(struct msg *m, const char *ip)
+{
+	struct sockaddr_in v4 = { 0 };
+	struct sockaddr_in6 v6 = { 0 };
+
+	if (inet_pton(AF_INET, ip, &v4.sin_addr) == 1) {
+		v4.sin_family = AF_INET;
+		msg_set_client(m, (struct sockaddr *)&v4, sizeof(v4));
+		return true;
+	}
+	if (inet_pton(AF_INET6, ip, &v6.sin6_addr) == 1) {
+		v6.sin6_family = AF_INET6;
+		msg_set_client(m, (struct sockaddr *)&v6, sizeof(v6));
+		return true;
+	}
+	return false;
+}
+
 static int
-main_test(struct conf *c, char **files, int n)
+main_test(struct conf *c, char **files, int n, const struct main_opts *o)
 {
 	struct rules_scratch *s = rules_scratch_new(c->rules);
 	struct msg *m;
@@ -93,6 +134,14 @@ main_test(struct conf *c, char **files, int n)
 		return EX_SOFTWARE;
 	}
 	m = msg_new(c, s);
+	msg_envelope_from_headers(m, o->env_from == NULL &&
+	    o->env_rcpts->len == 0);
+	if (o->client != NULL && !main_client(m, o->client)) {
+		fprintf(stderr, "--client: '%s' is not an IP address\n",
+		    o->client);
+		rc = EX_USAGE;
+		n = 0;
+	}
 	for (int i = 0; i < n; i++) {
 		gchar *buf = NULL;
 		gsize len = 0;
@@ -105,6 +154,7 @@ main_test(struct conf *c, char **files, int n)
 			rc = EX_NOINPUT;
 			continue;
 		}
+		main_test_envelope(m, c, o);
 		msg_feed_raw(m, buf, len);
 		json = report_json(files[i], msg_eom(m));
 		printf("%s\n", json);
@@ -218,13 +268,31 @@ main_run(struct conf *c, const struct main_opts *o)
 int
 main(int argc, char **argv)
 {
-	struct main_opts o = { MAIN_DEFAULT_CONF, NULL, false, false, false };
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'F' },
+		{ "rcpt", required_argument, NULL, 'R' },
+		{ "client", required_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct main_opts o = { MAIN_DEFAULT_CONF, NULL, false, false, false,
+		NULL, NULL, NULL };
 	struct conf *c;
 	int ch, rc;
 
 	log_init("escalation-milter", 1, 0);
-	while ((ch = getopt(argc, argv, "c:p:fntVh")) != -1) {
+	o.env_rcpts = g_ptr_array_new();
+	while ((ch = getopt_long(argc, argv, "c:p:fntVh", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'F':
+			o.env_from = optarg;
+			break;
+		case 'R':
+			g_ptr_array_add(o.env_rcpts, optarg);
+			break;
+		case 'C':
+			o.client = optarg;
+			break;
 		case 'c':
 			o.conf = optarg;
 			break;
@@ -242,19 +310,23 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("escalation-milter %s\n", VERSION);
-			return EX_OK;
+			rc = EX_OK;
+			goto out;
 		case 'h':
 			main_usage(stdout);
-			return EX_OK;
+			rc = EX_OK;
+			goto out;
 		default:
 			main_usage(stderr);
-			return EX_USAGE;
+			rc = EX_USAGE;
+			goto out;
 		}
 	}
 	if ((o.check && o.test) || (o.test && optind >= argc) ||
 	    (!o.test && optind < argc)) {
 		main_usage(stderr);
-		return EX_USAGE;
+		rc = EX_USAGE;
+		goto out;
 	}
 	g_mime_init();
 	xmlInitParser();
@@ -266,12 +338,14 @@ main(int argc, char **argv)
 	if (o.check)
 		rc = main_check(c);
 	else if (o.test)
-		rc = main_test(c, argv + optind, argc - optind);
+		rc = main_test(c, argv + optind, argc - optind, &o);
 	else
 		rc = main_run(c, &o);
 	conf_unref(c);
 done:
 	xmlCleanupParser();
 	g_mime_shutdown();
+out:
+	g_ptr_array_free(o.env_rcpts, TRUE);
 	return rc;
 }

@@ -32,6 +32,7 @@
 static pthread_mutex_t milter_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conf *milter_conf;	/* published config (one reference) */
 static bool milter_unix;		/* listening on a unix socket; set once */
+static unsigned long milter_actions;	/* SMFIF_* the config needs; set once */
 
 struct milter_conn {
 	struct conf *conf;		/* own reference */
@@ -84,6 +85,45 @@ milter_conn_free(struct milter_conn *mc)
 	g_free(mc);
 }
 
+/* "add headers, quarantine" for a set of SMFIF_* flags. */
+static char *
+milter_action_names(unsigned long flags)
+{
+	static const struct {
+		unsigned long flag;
+		const char *name;
+	} tab[] = {
+		{ SMFIF_ADDHDRS, "add headers" },
+		{ SMFIF_CHGHDRS, "change headers" },
+		{ SMFIF_ADDRCPT, "add recipients" },
+		{ SMFIF_DELRCPT, "delete recipients" },
+		{ SMFIF_QUARANTINE, "quarantine" },
+	};
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(tab); i++)
+		if (flags & tab[i].flag)
+			g_string_append_printf(s, "%s%s", s->len ? ", " : "",
+			    tab[i].name);
+	return g_string_free(s, FALSE);
+}
+
+/* Exactly the SMFIF_* actions a config can use. */
+static unsigned long
+milter_actions_for(const struct conf *c)
+{
+	unsigned possible = route_actions_possible(&c->routing);
+	unsigned long f = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+
+	if (possible & ((1u << ROUTE_COPY) | (1u << ROUTE_REROUTE)))
+		f |= SMFIF_ADDRCPT;
+	if (possible & (1u << ROUTE_REROUTE))
+		f |= SMFIF_DELRCPT;
+	if (possible & (1u << ROUTE_HOLD))
+		f |= SMFIF_QUARANTINE;
+	return f;
+}
+
 /* The connection context, created by whichever callback comes first. */
 static struct milter_conn *
 milter_conn_get(SMFICTX *ctx)
@@ -103,14 +143,18 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	const unsigned long need = milter_actions;
 	unsigned long want;
 
 	(void)f2;
 	(void)f3;
 	if ((f0 & need) != need) {
-		log_err("MTA does not allow the actions needed (add and "
-		    "change headers): offered 0x%lx", f0);
+		char *missing = milter_action_names(need & ~f0);
+
+		log_err("the MTA refuses milter actions this configuration "
+		    "needs: %s; mail passes without the filter (the MTA's "
+		    "default action applies)", missing);
+		g_free(missing);
 		return SMFIS_REJECT;	/* libmilter: filter is not used */
 	}
 	*pf0 = need;
@@ -131,7 +175,6 @@ milter_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
 	struct milter_conn *mc = milter_conn_get(ctx);
 
-	(void)addr;
 	if (host != NULL)
 		g_strlcpy(mc->client, host, sizeof(mc->client));
 	if (mc->conf == NULL)
@@ -144,6 +187,10 @@ milter_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 		return milter_on_error(ctx, mc->conf, "scratch allocation");
 	if (mc->msg == NULL)
 		mc->msg = msg_new(mc->conf, mc->scratch);
+	if (addr != NULL && addr->sa_family == AF_INET)
+		msg_set_client(mc->msg, addr, sizeof(struct sockaddr_in));
+	else if (addr != NULL && addr->sa_family == AF_INET6)
+		msg_set_client(mc->msg, addr, sizeof(struct sockaddr_in6));
 	return milter_cont(mc, SMFIP_NR_CONN);
 }
 
@@ -152,11 +199,11 @@ milter_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct milter_conn *mc = smfi_getpriv(ctx);
 
-	(void)argv;
 	if (mc == NULL || mc->msg == NULL)
 		return milter_on_error(ctx, NULL, "no connection context");
 	msg_reset(mc->msg);
 	mc->nrcpt = 0;
+	envelope_set_from(msg_envelope(mc->msg), argv[0]);
 	return milter_cont(mc, SMFIP_NR_MAIL);
 }
 
@@ -165,10 +212,11 @@ milter_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct milter_conn *mc = smfi_getpriv(ctx);
 
-	(void)argv;
 	if (mc == NULL || mc->msg == NULL)
 		return milter_on_error(ctx, NULL, "no connection context");
 	mc->nrcpt++;
+	envelope_add_rcpt(msg_envelope(mc->msg), argv[0],
+	    mc->conf->limits.max_recipients);
 	return milter_cont(mc, SMFIP_NR_RCPT);
 }
 
@@ -232,6 +280,62 @@ milter_tag(SMFICTX *ctx, const struct msg_result *r, bool had_subject)
 	return true;
 }
 
+/*
+ * Carries out the route.  Reroute adds the domestic address first and
+ * removes the original recipients only after that succeeded, so a
+ * failure never leaves a message without a recipient.
+ */
+static bool
+milter_route(SMFICTX *ctx, const struct msg_result *r,
+    const struct envelope *env, const char *qid)
+{
+	const struct route *ro = &r->route;
+	char *to;
+
+	if (!ro->routed || ro->shadow || ro->skipped != NULL)
+		return true;
+	switch (ro->action) {
+	case ROUTE_TAG:
+		return true;
+	case ROUTE_HOLD: {
+		char *fired = tag_fired_list(&r->verdict);
+		char *reason = g_strdup_printf("escalation: %s (channel %s)",
+		    fired, ro->channel->name);
+		int rc = smfi_quarantine(ctx, reason);
+
+		g_free(reason);
+		g_free(fired);
+		return rc == MI_SUCCESS;
+	}
+	case ROUTE_COPY:
+	case ROUTE_REROUTE:
+		break;
+	default:
+		return false;
+	}
+	to = g_strdup_printf("<%s>", ro->to);
+	if (smfi_addrcpt(ctx, to) != MI_SUCCESS) {
+		g_free(to);
+		return false;
+	}
+	g_free(to);
+	if (ro->action == ROUTE_COPY)
+		return true;
+	if (env->rcpts_truncated)
+		log_warn("%s: more recipients than max_recipients; those not "
+		    "recorded keep their copy", qid);
+	for (guint i = 0; i < env->rcpts->len; i++) {
+		char *rcpt = g_ptr_array_index(env->rcpts, i);
+		char *norm = route_addr_norm(rcpt);
+		bool self = strcmp(norm, ro->to) == 0;
+
+		g_free(norm);
+		if (!self && smfi_delrcpt(ctx, rcpt) != MI_SUCCESS)
+			return false;
+	}
+	return true;
+}
+
 /* At debug level: every piece of evidence, escaped for the log. */
 static void
 milter_log_evidence(const char *qid, const struct msg_result *r)
@@ -279,6 +383,12 @@ milter_eom(SMFICTX *ctx)
 	} else if (!milter_tag(ctx, r, msg_has_subject(mc->msg))) {
 		rc = milter_on_error(ctx, mc->conf, "MTA refused a change");
 		action = rc == SMFIS_TEMPFAIL ? "tempfail" : "accept-partial";
+	} else if (!milter_route(ctx, r, msg_envelope(mc->msg), qid)) {
+		rc = milter_on_error(ctx, mc->conf, "MTA refused a route");
+		action = rc == SMFIS_TEMPFAIL ? "tempfail" : "accept-partial";
+	} else if (r->route.routed && !r->route.shadow &&
+	    r->route.skipped == NULL && r->route.action != ROUTE_TAG) {
+		action = route_action_name(r->route.action);
 	} else {
 		action = r->verdict.escalate ? "tag" : "pass";
 	}
@@ -312,7 +422,7 @@ milter_close(SMFICTX *ctx)
 static struct smfiDesc milter_desc = {
 	.xxfi_name = "escalation-milter",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_flags = 0,	/* set from the config in milter_open() */
 	.xxfi_connect = milter_connect,
 	.xxfi_helo = NULL,
 	.xxfi_envfrom = milter_envfrom,
@@ -392,6 +502,14 @@ milter_open(struct conf *conf, const char *spec)
 	    g_str_has_prefix(spec, "local:") || spec[0] == '/';
 	milter_unix = is_unix;
 
+	milter_actions = milter_actions_for(conf);
+	milter_desc.xxfi_flags = milter_actions;
+	{
+		char *names = milter_action_names(milter_actions);
+
+		log_info("milter actions registered: %s", names);
+		g_free(names);
+	}
 	if (smfi_register(milter_desc) != MI_SUCCESS) {
 		log_err("smfi_register failed");
 		return -1;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "log.h"
 #include "norm.h"
 
@@ -27,6 +29,10 @@ struct msg {
 	GArray *forged;		/* struct hdr_ref */
 	char *subject_raw;
 	bool judged;
+	struct envelope env;
+	bool derive_env;	/* -t: envelope from the headers */
+	char *hdr_sender;	/* Return-Path or From (derive_env only) */
+	GPtrArray *hdr_rcpts;	/* To and Cc values (derive_env only) */
 	struct msg_result res;
 };
 
@@ -40,6 +46,8 @@ msg_new(const struct conf *conf, struct rules_scratch *scratch)
 	m->buf = g_byte_array_new();
 	m->ours = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	m->forged = g_array_new(FALSE, FALSE, sizeof(struct hdr_ref));
+	envelope_init(&m->env);
+	m->hdr_rcpts = g_ptr_array_new_with_free_func(g_free);
 	extract_init(&m->res.ex);
 	verdict_init(&m->res.verdict);
 	tagging_init(&m->res.tag);
@@ -60,6 +68,10 @@ msg_reset(struct msg *m)
 	g_array_set_size(m->forged, 0);
 	g_free(m->subject_raw);
 	m->subject_raw = NULL;
+	envelope_clear(&m->env);
+	g_free(m->hdr_sender);
+	m->hdr_sender = NULL;
+	g_ptr_array_set_size(m->hdr_rcpts, 0);
 	extract_clear(&m->res.ex);
 	g_free(m->res.norm);
 	verdict_clear(&m->res.verdict);
@@ -78,6 +90,8 @@ msg_free(struct msg *m)
 	g_byte_array_free(m->buf, TRUE);
 	g_hash_table_destroy(m->ours);
 	g_array_free(m->forged, TRUE);
+	g_ptr_array_free(m->env.rcpts, TRUE);
+	g_ptr_array_free(m->hdr_rcpts, TRUE);
 	g_free(m);
 }
 
@@ -112,6 +126,91 @@ msg_note_ours(struct msg *m, const char *name)
 	g_array_append_val(m->forged, r);
 }
 
+/* -t only: remembers the headers an envelope can be taken from. */
+static void
+msg_note_address(struct msg *m, const char *name, const char *value)
+{
+	if (g_ascii_strcasecmp(name, "Return-Path") == 0) {
+		g_free(m->hdr_sender);
+		m->hdr_sender = g_strdup(value);
+	} else if (g_ascii_strcasecmp(name, "From") == 0) {
+		if (m->hdr_sender == NULL)
+			m->hdr_sender = g_strdup(value);
+	} else if ((g_ascii_strcasecmp(name, "To") == 0 ||
+	    g_ascii_strcasecmp(name, "Cc") == 0) &&
+	    m->hdr_rcpts->len < m->conf->limits.max_recipients) {
+		g_ptr_array_add(m->hdr_rcpts, g_strdup(value));
+	}
+}
+
+/* The first mailbox address of a header value, or NULL. */
+static char *
+msg_first_addr(const char *value, GPtrArray *all)
+{
+	InternetAddressList *l = internet_address_list_parse(NULL, value);
+	char *first = NULL;
+
+	for (int i = 0; l != NULL && i < internet_address_list_length(l);
+	    i++) {
+		InternetAddress *a = internet_address_list_get_address(l, i);
+		const char *addr;
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+			continue;
+		addr = internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(a));
+		if (addr == NULL || *addr == '\0')
+			continue;
+		if (first == NULL)
+			first = g_strdup(addr);
+		if (all != NULL)
+			g_ptr_array_add(all, g_strdup(addr));
+	}
+	if (l != NULL)
+		g_object_unref(l);
+	return first;
+}
+
+static void
+msg_derive_envelope(struct msg *m)
+{
+	unsigned max = m->conf->limits.max_recipients;
+
+	if (m->env.from == NULL && m->hdr_sender != NULL)
+		m->env.from = msg_first_addr(m->hdr_sender, NULL);
+	if (m->env.rcpts->len > 0)
+		return;
+	for (guint i = 0; i < m->hdr_rcpts->len; i++) {
+		GPtrArray *all = g_ptr_array_new_with_free_func(g_free);
+
+		g_free(msg_first_addr(g_ptr_array_index(m->hdr_rcpts, i), all));
+		for (guint j = 0; j < all->len; j++)
+			envelope_add_rcpt(&m->env, g_ptr_array_index(all, j),
+			    max);
+		g_ptr_array_free(all, TRUE);
+	}
+}
+
+struct envelope *
+msg_envelope(struct msg *m)
+{
+	return &m->env;
+}
+
+void
+msg_set_client(struct msg *m, const struct sockaddr *sa, size_t salen)
+{
+	m->env.have_client = sa != NULL && salen <= sizeof(m->env.client);
+	if (m->env.have_client)
+		memcpy(&m->env.client, sa, salen);
+}
+
+void
+msg_envelope_from_headers(struct msg *m, bool on)
+{
+	m->derive_env = on;
+}
+
 void
 msg_header(struct msg *m, const char *name, const char *value)
 {
@@ -123,6 +222,8 @@ msg_header(struct msg *m, const char *name, const char *value)
 	}
 	if (m->subject_raw == NULL && g_ascii_strcasecmp(name, "Subject") == 0)
 		m->subject_raw = g_strdup(value);
+	if (m->derive_env)
+		msg_note_address(m, name, value);
 	if (++m->nheaders > m->conf->limits.max_headers) {
 		m->truncated = true;
 		return;
@@ -166,11 +267,38 @@ msg_collect_forged(struct msg *m)
 {
 	struct msg_result *r = &m->res;
 
-	r->nremove = m->forged->len;
+	r->nremove = r->trusted ? 0 : m->forged->len;
 	r->remove = g_new0(struct hdr_ref, r->nremove ? r->nremove : 1);
-	for (guint i = 0; i < m->forged->len; i++)
+	for (guint i = 0; i < r->nremove; i++)
 		r->remove[i] = g_array_index(m->forged, struct hdr_ref, i);
 	qsort(r->remove, r->nremove, sizeof(*r->remove), msg_cmp_ref);
+}
+
+/*
+ * Channel, thresholds, trust and route, then the headers.  Mail from a
+ * trusted sender or network keeps its X-Escalation headers; when it
+ * carries some, none are added again.
+ */
+static void
+msg_route(struct msg *m)
+{
+	const struct routing *rt = &m->conf->routing;
+	struct msg_result *r = &m->res;
+	const struct route_channel *ch;
+
+	if (m->derive_env)
+		msg_derive_envelope(m);
+	ch = route_channel_for(rt, &m->env);
+	route_apply_thresholds(ch, &r->verdict);
+	r->trusted = route_trusted(rt, &m->env);
+	route_decide(rt, ch, &m->env, &r->verdict, r->trusted, &r->route);
+	tag_compose(&m->conf->tag, &r->verdict, m->subject_raw,
+	    r->ex.subject, &r->tag);
+	if (r->trusted && m->forged->len > 0)
+		g_ptr_array_set_size(r->tag.add, 0);
+	else
+		tag_route(&m->conf->tag, rt, &r->route, &m->env, &r->verdict,
+		    &r->tag);
 }
 
 const struct msg_result *
@@ -201,8 +329,7 @@ msg_eom(struct msg *m)
 
 	detect_run(c->rules, m->scratch, r->norm, r->norm_len, &c->limits,
 	    &r->verdict);
-	tag_compose(&c->tag, &r->verdict, m->subject_raw, r->ex.subject,
-	    &r->tag);
+	msg_route(m);
 	msg_collect_forged(m);
 	r->truncated = m->truncated || r->ex.truncated || r->verdict.overflow;
 	return r;

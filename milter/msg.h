@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "detect.h"
 #include "extract.h"
+#include "route.h"
 #include "tag.h"
 
 struct hdr_ref {
@@ -29,6 +30,8 @@ struct msg_result {
 	size_t norm_len;
 	struct verdict verdict;
 	struct tagging tag;
+	struct route route;	/* where it goes (route.h) */
+	bool trusted;		/* trusted sender or client network */
 	struct hdr_ref *remove;	/* forged headers, highest index first */
 	size_t nremove;
 	bool truncated;		/* a limit was hit somewhere */
@@ -45,6 +48,19 @@ void msg_header(struct msg *m, const char *name, const char *value);
 void msg_body(struct msg *m, const void *data, size_t len);
 /* Judges the message; the result lives until msg_reset/msg_free. */
 const struct msg_result *msg_eom(struct msg *m);
+
+/*
+ * The envelope of the current message, filled by the caller (MAIL FROM,
+ * RCPT TO); cleared by msg_reset.  The client address outlives resets.
+ */
+struct envelope *msg_envelope(struct msg *m);
+void msg_set_client(struct msg *m, const struct sockaddr *sa,
+    size_t salen);
+/*
+ * For offline runs: take the envelope from the headers (Return-Path or
+ * From; To and Cc) when the caller gave none.
+ */
+void msg_envelope_from_headers(struct msg *m, bool on);
 
 /* True when the message had a Subject header. */
 bool msg_has_subject(const struct msg *m);

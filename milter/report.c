@@ -48,6 +48,40 @@ report_signals(JsonBuilder *b, const struct verdict *v)
 	json_builder_end_object(b);
 }
 
+/* "route": {"action", "to", "channel", "owner", "shadow", "skipped"} */
+static void
+report_route(JsonBuilder *b, const struct msg_result *r)
+{
+	const struct route *ro = &r->route;
+
+	json_builder_set_member_name(b, "route");
+	if (!ro->routed) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "action");
+	json_builder_add_string_value(b, route_action_name(ro->action));
+	json_builder_set_member_name(b, "to");
+	if (ro->to != NULL)
+		json_builder_add_string_value(b, ro->to);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "channel");
+	if (ro->channel != NULL)
+		json_builder_add_string_value(b, ro->channel->name);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "shadow");
+	json_builder_add_boolean_value(b, ro->shadow);
+	json_builder_set_member_name(b, "skipped");
+	if (ro->skipped != NULL)
+		json_builder_add_string_value(b, ro->skipped);
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+}
+
 char *
 report_json(const char *file, const struct msg_result *r)
 {
@@ -100,6 +134,7 @@ report_json(const char *file, const struct msg_result *r)
 		json_builder_end_array(b);
 	}
 	json_builder_end_array(b);
+	report_route(b, r);
 	json_builder_set_member_name(b, "truncated");
 	json_builder_add_boolean_value(b, r->truncated);
 	json_builder_end_object(b);
@@ -142,6 +177,14 @@ report_summary(const struct msg_result *r, const char *action)
 	}
 	if (!any)
 		g_string_append(s, "-");
+	if (r->route.routed)
+		g_string_append_printf(s, " channel=%s route=%s%s%s%s",
+		    r->route.channel ? r->route.channel->name : "-",
+		    route_action_name(r->route.action),
+		    r->route.to ? ":" : "", r->route.to ? r->route.to : "",
+		    r->route.shadow ? "(shadow)" : "");
+	if (r->route.skipped != NULL)
+		g_string_append_printf(s, " not_routed=%s", r->route.skipped);
 	g_string_append_printf(s, " forged_removed=%zu truncated=%s action=%s",
 	    r->nremove, r->truncated ? "yes" : "no", action);
 	return g_string_free(s, FALSE);

@@ -5,7 +5,9 @@
  * The JSON is a public interface (escalation-milter(8)):
  *   {"file", "escalate", "categories", "signals": {id: {"count",
  *    "threshold", "fired", "state", "evidence": [{"rule", "text"}]}},
- *    "subject", "headers": [[name, value], ...], "removed", "truncated"}
+ *    "subject", "headers": [[name, value], ...], "removed",
+ *    "route": {"action", "to", "channel", "shadow", "skipped"} | null,
+ *    "truncated"}
  */
 #ifndef REPORT_H
 #define REPORT_H

@@ -374,3 +374,80 @@ tag_compose(const struct tag_conf *tc, const struct verdict *v,
 	if (v->escalate)
 		tag_subject(tc, v, subject_raw, subject_utf8, t);
 }
+
+/* "reroute to q@d; channel=amazon; owner=Jane Doe" and its variants. */
+static char *
+tag_route_value(const struct route *ro)
+{
+	GString *s = g_string_new(NULL);
+	const char *act = route_action_name(ro->action);
+
+	if (ro->skipped != NULL)
+		g_string_append_printf(s, "not routed (%s): ", ro->skipped);
+	else if (ro->shadow)
+		g_string_append(s, "shadow: would ");
+	if (ro->to != NULL)
+		g_string_append_printf(s, "%s to %s", act, ro->to);
+	else if (ro->action == ROUTE_HOLD)
+		g_string_append(s, "hold in the MTA's hold queue");
+	else
+		g_string_append(s, "tag only");
+	if (ro->channel != NULL) {
+		g_string_append_printf(s, "; channel=%s", ro->channel->name);
+		if (ro->channel->owner != NULL)
+			g_string_append_printf(s, "; owner=%s",
+			    ro->channel->owner);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* The extra header template with its placeholders filled in. */
+static char *
+tag_expand(const char *tmpl, const struct route *ro, const struct verdict *v)
+{
+	GString *s = g_string_new(tmpl);
+	char *fired = tag_fired_list(v);
+
+	g_string_replace(s, "{channel}", ro->channel->name, 0);
+	g_string_replace(s, "{categories}", fired, 0);
+	g_string_replace(s, "{owner}",
+	    ro->channel->owner ? ro->channel->owner : "", 0);
+	g_string_replace(s, "{domestic}", ro->to ? ro->to : "", 0);
+	g_string_replace(s, "{action}", route_action_name(ro->action), 0);
+	g_free(fired);
+	return g_string_free(s, FALSE);
+}
+
+void
+tag_route(const struct tag_conf *tc, const struct routing *rt,
+    const struct route *ro, const struct envelope *env,
+    const struct verdict *v, struct tagging *t)
+{
+	bool changes;
+	char *val;
+
+	if (!ro->routed)
+		return;
+	val = tag_route_value(ro);
+	tag_add(t, "X-Escalation-Route", tag_sanitize(val,
+	    tc->max_header_chars));
+	g_free(val);
+	changes = ro->skipped == NULL && ro->action != ROUTE_TAG;
+	if (changes)
+		for (guint i = 0; i < env->rcpts->len; i++) {
+			char *a = route_addr_norm(g_ptr_array_index(env->rcpts,
+			    i));
+
+			tag_add(t, "X-Escalation-Original-Rcpt",
+			    tag_sanitize(a, tc->max_header_chars));
+			g_free(a);
+		}
+	if (!changes || ro->shadow || ro->action == ROUTE_HOLD)
+		return;
+	for (size_t i = 0; i < rt->nextra; i++) {
+		val = tag_expand(rt->extra[i].value, ro, v);
+		tag_add(t, rt->extra[i].name, tag_sanitize(val,
+		    tc->max_header_chars));
+		g_free(val);
+	}
+}

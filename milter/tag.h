@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "detect.h"
+#include "route.h"
 
 struct tag_conf {
 	char *subject_template;	/* "{categories}" is replaced; "" = off */
@@ -44,6 +45,16 @@ void tagging_clear(struct tagging *t);
  */
 void tag_compose(const struct tag_conf *tc, const struct verdict *v,
     const char *subject_raw, const char *subject_utf8, struct tagging *t);
+
+/*
+ * Appends the routing audit headers: X-Escalation-Route (what was or
+ * would be done, channel, owner), one X-Escalation-Original-Rcpt per
+ * original recipient when recipients change (or would, in shadow mode),
+ * and the configured extra headers when mail goes to a domestic queue.
+ */
+void tag_route(const struct tag_conf *tc, const struct routing *rt,
+    const struct route *ro, const struct envelope *env,
+    const struct verdict *v, struct tagging *t);
 
 /* New string: s made safe for a header value, at most maxchars chars. */
 char *tag_sanitize(const char *s, size_t maxchars);

@@ -232,17 +232,21 @@ route_apply_thresholds(const struct route_channel *ch, struct verdict *v)
 	verdict_decide(v);
 }
 
-/* The action for category cat: channel, then global, most specific first. */
+/*
+ * The action for category cat, most specific first: the channel's for
+ * the category, the global one for the category, the channel's default,
+ * the global default.
+ */
 static enum route_action
 route_action_for(const struct routing *rt, const struct route_channel *ch,
     size_t cat)
 {
 	if (ch->actions != NULL && ch->actions[cat] != ROUTE_INHERIT)
 		return (enum route_action)ch->actions[cat];
-	if (ch->default_action != ROUTE_INHERIT)
-		return (enum route_action)ch->default_action;
 	if (rt->actions != NULL && rt->actions[cat] != ROUTE_INHERIT)
 		return (enum route_action)rt->actions[cat];
+	if (ch->default_action != ROUTE_INHERIT)
+		return (enum route_action)ch->default_action;
 	return (enum route_action)rt->default_action;
 }
 

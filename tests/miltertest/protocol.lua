@@ -48,6 +48,8 @@ local conn = open()
 check(mt.test_action(conn, SMFIF_ADDHDRS), "negotiated: add headers")
 check(mt.test_action(conn, SMFIF_CHGHDRS), "negotiated: change headers")
 check(not mt.test_action(conn, SMFIF_CHGBODY), "negotiated: body untouched")
+check(not mt.test_action(conn, SMFIF_ADDRCPT), "negotiated: no recipient changes without channels")
+check(not mt.test_action(conn, SMFIF_QUARANTINE), "negotiated: no quarantine without channels")
 
 -- 1. an escalated message: headers added, subject tagged
 send(conn, "QID1", {

@@ -29,16 +29,19 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export SRCDIR="$ROOT"
 [ -n "${DEMO_KEEP:-}" ] && PF_KEEP=1
+PF_MAILBOXES="support@shop.example seller@marketplace.amazon.com support@domestic.example shopify-escalations@domestic.example amazon-escalations@domestic.example"
 # shellcheck source=tests/e2e/postfix.sh
 . "$ROOT/tests/e2e/postfix.sh"
 
 # file  envelope recipient  expected (tag = escalated, - = untouched)
+# file, envelope recipient, expectation: - (untouched), tag (tagged,
+# delivered as addressed), route (tagged and delivered elsewhere too)
 DEMO="
 01-tracking-question.eml support@shop.example -
 02-review-threat.eml support@shop.example tag
-03-lawyer-chargeback.eml support@shop.example tag
-04-abusive.eml support@shop.example tag
-05-manager-demand.eml seller@marketplace.amazon.com tag
+03-lawyer-chargeback.eml support@shop.example route
+04-abusive.eml support@shop.example route
+05-manager-demand.eml seller@marketplace.amazon.com route
 06-html-only.eml support@domestic.example tag
 07-quoted-reply.eml support@shop.example -
 "
@@ -57,7 +60,15 @@ done
 
 pf_init || exit 1
 CONF=$PF_DIR/milter.yaml
-ms_write_conf "$CONF" 'socket_mode: "0660"' 'socket_group: postfix'
+# Routing as a seller would set it up: the Shopify support address and
+# Amazon's relay domain are channels with their own domestic queues;
+# review threats are only tagged, abusive mail is copied, the rest is
+# rerouted.
+ms_write_conf "$CONF" 'socket_mode: "0660"' 'socket_group: postfix' \
+    'routing: {actions: {review-threat: tag, abuse: copy}}' \
+    'channels:' \
+    '  - {name: amazon, senders: [marketplace.amazon.com], recipients: [marketplace.amazon.com], domestic: amazon-escalations@domestic.example, owner: Amazon lead, thresholds: {phone-demand: 1}}' \
+    '  - {name: shopify, recipients: [support@shop.example], domestic: shopify-escalations@domestic.example, owner: Shopify lead}'
 echo "demo: starting escalation-milter (unix:$PF_DIR/milter/milter.sock)"
 ms_start "$CONF" || exit 1
 pf_start || exit 1
@@ -66,9 +77,13 @@ echo "demo: private Postfix $(postconf -c "$PF_DIR/etc" -h mail_version) on 127.
 rows=$PF_DIR/rows
 : >"$rows"
 sent=0
+# Every delivered message file, in every mailbox.
+all_delivered() {
+	find "$PF_DIR/mail" -path '*/new/*' -type f 2>/dev/null | sort
+}
 while read -r file to expect; do
 	[ -n "$file" ] || continue
-	before=$(pf_mailbox "$to" | wc -l)
+	all_delivered >"$PF_DIR/before"
 	if ! pf_send customer@customer.example "$to" "$ROOT/demo/$file"; then
 		echo "demo: swaks could not send $file:" >&2
 		tail -n 3 "$PF_LAST_SEND_LOG" >&2
@@ -77,7 +92,9 @@ while read -r file to expect; do
 	fi
 	sent=$((sent + 1))
 	pf_wait_delivered "$sent" 60 || true
-	got=$(pf_mailbox "$to" | sed -n "$((before + 1))p")
+	# the new files say where the message went: a path is
+	# mail/DOMAIN/LOCALPART/new/FILE
+	got=$(all_delivered | comm -13 "$PF_DIR/before" - | tr '\n' ' ')
 	printf '%s\t%s\t%s\t%s\n' "$file" "$to" "$expect" "$got" >>"$rows"
 done <<<"$DEMO"
 
@@ -103,28 +120,35 @@ def fields(path):
 def shorten(s, n):
     return s if len(s) <= n else s[: n - 1] + "…"
 
+def mailbox(path):
+    parts = path.split("/")
+    i = parts.index("new")
+    return parts[i - 1] + "@" + parts[i - 2]
+
 rows, bad = [], 0
 for line in open(sys.argv[1], encoding="utf-8"):
     file, to, expect, got = line.rstrip("\n").split("\t")
-    if not got:
-        rows.append((file, to, "NOT DELIVERED", "", "!"))
+    files = got.split()
+    if not files:
+        rows.append((file, to, "NOT DELIVERED", "", "", "!"))
         bad += 1
         continue
-    h = fields(got)
+    h = fields(files[0])
     cats = h.get("x-escalation", "") or "-"
     subj = str(make_header(decode_header(h.get("subject", ""))))
-    ok = (cats != "-") == (expect == "tag")
+    where = ", ".join(sorted(mailbox(f) for f in files))
+    routed = where != to
+    ok = (cats != "-") == (expect != "-") and routed == (expect == "route")
     bad += not ok
-    rows.append((file, to, cats, subj, " " if ok else "!"))
+    rows.append((file, to, cats, where, subj, " " if ok else "!"))
 
-w0 = max(len(r[0]) for r in rows)
-w1 = max(len(r[1]) for r in rows)
-w2 = max(max(len(r[2]) for r in rows), len("categories"))
+head = ("message", "sent to", "categories", "delivered to")
+w = [max(max(len(r[i]) for r in rows), len(head[i])) for i in range(4)]
 print()
-print("  %-*s  %-*s  %-*s  %s" % (w0, "message", w1, "to", w2, "categories", "subject as delivered"))
-print("  %s  %s  %s  %s" % ("-" * w0, "-" * w1, "-" * w2, "-" * 20))
-for f, to, c, s, mark in rows:
-    print("%s %-*s  %-*s  %-*s  %s" % (mark, w0, f, w1, to, w2, c, shorten(s, 90)))
+print("  " + "  ".join("%-*s" % (w[i], head[i]) for i in range(4)) + "  subject as delivered")
+print("  " + "  ".join("-" * w[i] for i in range(4)) + "  " + "-" * 20)
+for r in rows:
+    print(r[5] + " " + "  ".join("%-*s" % (w[i], r[i]) for i in range(4)) + "  " + shorten(r[4], 70))
 print()
 if bad:
     print("demo: %d message(s) marked ! were not handled as expected" % bad)

@@ -13,11 +13,15 @@
 
 set -eu
 
+# The last line: what the private Sendmail of the tests needs besides its
+# own packages, which conflict with postfix and are unpacked, not
+# installed (tests/e2e/sendmail.sh).
 PKGS="build-essential make pkg-config
 libmilter-dev libgmime-3.0-dev libglib2.0-dev libyaml-dev libhyperscan-dev
 libxml2-dev libjson-glib-dev libsqlite3-dev libhiredis-dev
 miltertest swaks postfix valgrind python3 perl procps coreutils
-findutils util-linux debconf"
+findutils util-linux debconf
+m4 libwrap0 liblockfile1 libldap-2.5-0 libdb5.3 libsasl2-2 libnsl2 libssl3"
 
 missing=
 for p in $PKGS; do

@@ -76,7 +76,7 @@ main(void)
 	struct diag d;
 	struct ruleset *rs;
 	struct rules_scratch *s;
-	struct limits lim = { 1 << 20, 1 << 20, 8, 8, 100, 80, 5 };
+	struct limits lim = { 1 << 20, 1 << 20, 8, 8, 100, 80, 5, 100 };
 
 	diag_init(&d);
 	rs = ruleset_load_mem("t.yaml", rules_yaml, strlen(rules_yaml), &d);

@@ -152,8 +152,9 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		char *missing = milter_action_names(need & ~f0);
 
 		log_err("the MTA refuses milter actions this configuration "
-		    "needs: %s; mail passes without the filter (the MTA's "
-		    "default action applies)", missing);
+		    "needs: %s; session refused, the MTA's default for a "
+		    "failed milter applies (Postfix milter_default_action, "
+		    "Sendmail F=)", missing);
 		g_free(missing);
 		return SMFIS_REJECT;	/* libmilter: filter is not used */
 	}

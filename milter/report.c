@@ -48,7 +48,7 @@ report_signals(JsonBuilder *b, const struct verdict *v)
 	json_builder_end_object(b);
 }
 
-/* "route": {"action", "to", "channel", "owner", "shadow", "skipped"} */
+/* "route": {"action", "to", "channel", "shadow", "skipped"} or null */
 static void
 report_route(JsonBuilder *b, const struct msg_result *r)
 {

@@ -384,7 +384,7 @@ tag_route_value(const struct route *ro)
 
 	if (ro->skipped != NULL)
 		g_string_append_printf(s, "not routed (%s): ", ro->skipped);
-	else if (ro->shadow)
+	else if (ro->shadow && ro->action != ROUTE_TAG)
 		g_string_append(s, "shadow: would ");
 	if (ro->to != NULL)
 		g_string_append_printf(s, "%s to %s", act, ro->to);

@@ -101,7 +101,7 @@ for want in "milter actions registered: add headers, change headers, add recipie
     "R3: .*route=hold .*action=hold" \
     "R4: .*not_routed=trusted .*action=tag" \
     "R6: .*not_routed=loop" \
-    "the MTA refuses milter actions this configuration needs: add recipients, delete recipients, quarantine"; do
+    "the MTA refuses milter actions this configuration needs: add recipients, delete recipients, quarantine; session refused"; do
 	if grep -q "$want" "$tmp/err"; then
 		echo "ok - log: $want"; pass=$((pass + 1))
 	else

@@ -26,48 +26,18 @@ MSGS=$HERE/msgs
 mailcheck() {
 	python3 "$HERE/mailcheck.py" "$@"
 }
-PASS=0
-FAIL=0
-T0=$(date +%s.%N)
+. "$(dirname "$0")/report.sh"
 
-ok() {
-	PASS=$((PASS + 1))
-	printf 'ok - %s\n' "$*"
-}
-
-not_ok() {
-	FAIL=$((FAIL + 1))
-	printf 'not ok - %s\n' "$*"
-}
-
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds; its output is
-# shown indented on failure.
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		[ -n "$out" ] && printf '%s\n' "$out" | head -n 15 | sed 's/^/#   /'
-	fi
+e2e_dump_logs() {
+	[ -n "$PF_DIR" ] || return 0
+	echo "# --- milter log (tail) ---"
+	tail -n 30 "$MS_LOG" 2>/dev/null | sed 's/^/# /'
+	echo "# --- Postfix maillog (tail) ---"
+	pf_maillog_tail 30 | sed 's/^/# /'
 }
 
 finish() {
-	local t
-	t=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-	if [ "$FAIL" -gt 0 ] || [ -n "${E2E_VERBOSE:-}" ]; then
-		if [ -n "$PF_DIR" ]; then
-			echo "# --- milter log (tail) ---"
-			tail -n 30 "$MS_LOG" 2>/dev/null | sed 's/^/# /'
-			echo "# --- Postfix maillog (tail) ---"
-			pf_maillog_tail 30 | sed 's/^/# /'
-		fi
-	fi
-	echo "# e2e took ${t}s"
-	echo "e2e: $PASS passed, $FAIL failed"
-	[ "$FAIL" -eq 0 ]
-	exit
+	e2e_finish "e2e"
 }
 
 # Sends FILE to TO (default support@shop.example), waits until it is

@@ -40,9 +40,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 NAME=e2e-routing-sendmail
-PASS=0
-FAIL=0
-T0=$(date +%s.%N)
+. "$(dirname "$0")/report.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "# $NAME needs root (unshare, mounts, Sendmail and Postfix daemons)"
@@ -55,46 +53,18 @@ fi
 # shellcheck source=tests/e2e/routing_suite.sh
 . "$HERE/routing_suite.sh"
 
-ok() {
-	PASS=$((PASS + 1))
-	printf 'ok - %s\n' "$*"
-}
-
-not_ok() {
-	FAIL=$((FAIL + 1))
-	printf 'not ok - %s\n' "$*"
-}
-
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds; its output is
-# shown indented on failure.
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		[ -n "$out" ] && printf '%s\n' "$out" | head -n 15 | sed 's/^/#   /'
-	fi
+e2e_dump_logs() {
+	[ -n "$SM_DIR" ] || return 0
+	echo "# --- milter log (tail) ---"
+	tail -n 30 "${MS_LOG:-/dev/null}" 2>/dev/null | sed 's/^/# /'
+	echo "# --- Sendmail log $(sm_log) (tail) ---"
+	sm_log_tail 30 | sed 's/^/# /'
+	echo "# --- relay Postfix maillog (tail) ---"
+	pf_maillog_tail 15 | sed 's/^/# /'
 }
 
 finish() {
-	local t
-	t=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-	if [ "$FAIL" -gt 0 ] || [ -n "${E2E_VERBOSE:-}" ]; then
-		if [ -n "$SM_DIR" ]; then
-			echo "# --- milter log (tail) ---"
-			tail -n 30 "${MS_LOG:-/dev/null}" 2>/dev/null | sed 's/^/# /'
-			echo "# --- Sendmail log $(sm_log) (tail) ---"
-			sm_log_tail 30 | sed 's/^/# /'
-			echo "# --- relay Postfix maillog (tail) ---"
-			pf_maillog_tail 15 | sed 's/^/# /'
-		fi
-	fi
-	echo "# $NAME took ${t}s"
-	echo "$NAME: $PASS passed, $FAIL failed"
-	[ "$FAIL" -eq 0 ]
-	exit
+	e2e_finish "$NAME"
 }
 
 # --- the hooks of routing_suite.sh for Sendmail -----------------------

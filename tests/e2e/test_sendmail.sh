@@ -26,9 +26,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 MSGS=$HERE/msgs
-PASS=0
-FAIL=0
-T0=$(date +%s.%N)
+. "$(dirname "$0")/report.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "# e2e-sendmail needs root (unshare, mounts, Sendmail and Postfix daemons)"
@@ -42,46 +40,18 @@ mailcheck() {
 	python3 "$HERE/mailcheck.py" "$@"
 }
 
-ok() {
-	PASS=$((PASS + 1))
-	printf 'ok - %s\n' "$*"
-}
-
-not_ok() {
-	FAIL=$((FAIL + 1))
-	printf 'not ok - %s\n' "$*"
-}
-
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds; its output is
-# shown indented on failure.
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		[ -n "$out" ] && printf '%s\n' "$out" | head -n 15 | sed 's/^/#   /'
-	fi
+e2e_dump_logs() {
+	[ -n "$SM_DIR" ] || return 0
+	echo "# --- milter log (tail) ---"
+	tail -n 20 "${MS_LOG:-/dev/null}" 2>/dev/null | sed 's/^/# /'
+	echo "# --- Sendmail log $(sm_log) (tail) ---"
+	sm_log_tail 30 | sed 's/^/# /'
+	echo "# --- Postfix maillog (tail) ---"
+	pf_maillog_tail 15 | sed 's/^/# /'
 }
 
 finish() {
-	local t
-	t=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-	if [ "$FAIL" -gt 0 ] || [ -n "${E2E_VERBOSE:-}" ]; then
-		if [ -n "$SM_DIR" ]; then
-			echo "# --- milter log (tail) ---"
-			tail -n 20 "${MS_LOG:-/dev/null}" 2>/dev/null | sed 's/^/# /'
-			echo "# --- Sendmail log $(sm_log) (tail) ---"
-			sm_log_tail 30 | sed 's/^/# /'
-			echo "# --- Postfix maillog (tail) ---"
-			pf_maillog_tail 15 | sed 's/^/# /'
-		fi
-	fi
-	echo "# e2e-sendmail took ${t}s"
-	echo "e2e-sendmail: $PASS passed, $FAIL failed"
-	[ "$FAIL" -eq 0 ]
-	exit
+	e2e_finish "e2e-sendmail"
 }
 
 # deliver FILE TO[,TO...]: sends FILE through Sendmail and waits until

@@ -17,7 +17,8 @@ CONFDIR   ?= $(SYSCONFDIR)/escalation-milter
 DESTDIR   ?=
 
 VERSION   := 0.1.0
-PKGS      := milter gmime-3.0 glib-2.0 yaml-0.1 libhs libxml-2.0 json-glib-1.0
+PKGS      := milter gmime-3.0 glib-2.0 yaml-0.1 libhs libxml-2.0 json-glib-1.0 \
+             sqlite3 hiredis
 
 CC        ?= cc
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \

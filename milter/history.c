@@ -1,0 +1,115 @@
+/*
+ * history.c - opening a history store from a spec, and the calls that
+ * go through its vtable.
+ */
+#include "history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+hist_result_init(struct hist_result *r, size_t ncats)
+{
+	memset(r, 0, sizeof(*r));
+	r->prior = g_new0(unsigned, ncats ? ncats : 1);
+	r->first = g_new0(int64_t, ncats ? ncats : 1);
+}
+
+void
+hist_result_clear(struct hist_result *r)
+{
+	g_free(r->prior);
+	g_free(r->first);
+	g_free(r->sticky_fired);
+	memset(r, 0, sizeof(*r));
+}
+
+/* "redis://host:port/db" with port and db optional. */
+static struct history *
+hist_open_redis(const char *rest, char **err)
+{
+	char *host, *p;
+	long port = 6379, db = 0;
+	struct history *h;
+
+	host = g_strdup(rest);
+	p = strchr(host, '/');
+	if (p != NULL) {
+		char *end;
+
+		*p++ = '\0';
+		if (*p != '\0') {
+			db = strtol(p, &end, 10);
+			if (*end != '\0' || db < 0 || db > 1000) {
+				*err = g_strdup_printf("redis: bad database "
+				    "number '%s'", p);
+				g_free(host);
+				return NULL;
+			}
+		}
+	}
+	p = strrchr(host, ':');
+	if (p != NULL) {
+		char *end;
+
+		*p++ = '\0';
+		port = strtol(p, &end, 10);
+		if (*p == '\0' || *end != '\0' || port < 1 || port > 65535) {
+			*err = g_strdup_printf("redis: bad port '%s'", p);
+			g_free(host);
+			return NULL;
+		}
+	}
+	if (*host == '\0') {
+		g_free(host);
+		host = g_strdup("127.0.0.1");
+	}
+	h = hist_redis_open(host, (int)port, (int)db, err);
+	g_free(host);
+	return h;
+}
+
+struct history *
+hist_open(const char *spec, char **err)
+{
+	*err = NULL;
+	if (strcmp(spec, "none") == 0)
+		return NULL;
+	if (strcmp(spec, "memory:") == 0)
+		return hist_mem_open(err);
+	if (g_str_has_prefix(spec, "sqlite:")) {
+		const char *path = spec + strlen("sqlite:");
+
+		if (*path == '\0') {
+			*err = g_strdup("sqlite: needs a file path");
+			return NULL;
+		}
+		return hist_sqlite_open(path, err);
+	}
+	if (g_str_has_prefix(spec, "redis://"))
+		return hist_open_redis(spec + strlen("redis://"), err);
+	*err = g_strdup_printf("'%s' is not sqlite:/path, redis://host:port/db, "
+	    "memory: or none", spec);
+	return NULL;
+}
+
+void
+hist_close(struct history *h)
+{
+	if (h != NULL)
+		h->ops->close(h);
+}
+
+int
+hist_exchange(struct history *h, const struct hist_msg *m,
+    struct hist_result *r, char **err)
+{
+	return h->ops->exchange(h, m, r, err);
+}
+
+int
+hist_mark(struct history *h, const struct hist_msg *m, const char *fired,
+    char **err)
+{
+	return h->ops->mark(h, m, fired, err);
+}

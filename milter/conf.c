@@ -13,6 +13,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "conf_history.h"
 #include "conf_route.h"
 #include "log.h"
 #include "rules.h"
@@ -23,7 +24,7 @@
 static const char *const conf_top_keys[] = { "socket", "socket_mode",
 	"socket_group", "user", "pid_file", "rules", "on_error", "log_level",
 	"log_facility", "timeout", "limits", "tagging", "routing", "channels",
-	NULL };
+	"history", NULL };
 static const char *const conf_limit_keys[] = { "max_message_bytes",
 	"max_text_bytes", "max_mime_depth", "max_mime_parts", "max_headers",
 	"max_excerpt", "max_evidence", "max_recipients", NULL };
@@ -72,6 +73,7 @@ conf_free(struct conf *c)
 	g_strfreev(c->rules_files);
 	g_free(c->tag.subject_template);
 	routing_free(&c->routing);
+	recall_conf_free(&c->history);
 	if (c->rules != NULL)
 		ruleset_free(c->rules);
 	g_free(c);
@@ -367,6 +369,8 @@ conf_build(struct ydoc *y, const char *name, const char *basedir,
 			ok = false;
 	}
 	if (ok && !conf_route_read(y, root, c->rules, &c->routing))
+		ok = false;
+	if (ok && !conf_history_read(y, root, basedir, c->rules, &c->history))
 		ok = false;
 	if (!ok || diag_count(d) > 0)
 		return conf_unref(c);

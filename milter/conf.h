@@ -16,6 +16,7 @@
 
 #include "bounds.h"
 #include "diag.h"
+#include "recall.h"
 #include "route.h"
 #include "tag.h"
 
@@ -38,6 +39,7 @@ struct conf {
 	struct tag_conf tag;
 	struct ruleset *rules;	/* compiled; owned */
 	struct routing routing;	/* channels and route actions; owned */
+	struct recall_conf history;	/* history store and windows; owned */
 };
 
 /* Loads path; relative rule paths resolve against its directory. */

@@ -82,15 +82,21 @@ verdict_clear(struct verdict *v)
 void
 verdict_decide(struct verdict *v)
 {
+	bool follow = false;
+
 	v->escalate = false;
 	for (size_t i = 0; i < v->nsig; i++) {
 		struct signal *s = &v->sig[i];
 
 		s->fired = s->count > 0 &&
-		    (s->decisive || s->count >= s->threshold);
+		    (s->decisive || s->count + s->prior >= s->threshold);
 		if (s->fired)
 			v->escalate = true;
+		follow = follow || s->followup;
 	}
+	v->followup = !v->escalate && follow;
+	if (v->followup)
+		v->escalate = true;
 }
 
 /* True when [from,to) lies within an exclusion hit of the same category. */

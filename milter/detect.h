@@ -14,6 +14,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bounds.h"
 #include "rules.h"
@@ -26,10 +27,13 @@ struct evidence {
 
 struct signal {
 	const struct category *cat; /* borrowed */
-	unsigned count;		    /* distinct expressions */
+	unsigned count;		    /* distinct expressions, this message */
+	unsigned prior;		    /* from earlier messages (history) */
+	int64_t first;		    /* time of the oldest of those, or 0 */
 	unsigned threshold;
 	bool decisive;		    /* a decisive rule matched */
 	bool fired;
+	bool followup;		    /* fired before: a sticky escalation */
 	enum cb_state state;
 	GPtrArray *evidence;	    /* struct evidence *, owned */
 };
@@ -37,7 +41,9 @@ struct signal {
 struct verdict {
 	struct signal *sig; /* one per category, rule-set order; owned */
 	size_t nsig;
-	bool escalate;	    /* at least one category fired */
+	bool escalate;	    /* at least one category fired (or followup) */
+	bool followup;	    /* escalated only as a sticky follow-up */
+	int64_t now;	    /* the message's time, for history notes */
 	bool scan_error;    /* the engine failed; counts are incomplete */
 	bool overflow;	    /* too many hits; the rest were not counted */
 };
@@ -47,7 +53,12 @@ void verdict_init(struct verdict *v);
 void detect_run(const struct ruleset *rs, struct rules_scratch *s,
     const char *text, size_t len, const struct limits *lim,
     struct verdict *v);
-/* Recomputes fired/escalate from count, threshold and decisive. */
+/*
+ * Recomputes fired/escalate: a category fires when this message brings
+ * evidence and count + prior reaches the threshold, or a decisive rule
+ * matched.  Without anything firing, followup categories escalate the
+ * message as a follow-up.
+ */
 void verdict_decide(struct verdict *v);
 void verdict_clear(struct verdict *v);
 

@@ -4,8 +4,10 @@
  */
 #include "history.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void
 hist_result_init(struct hist_result *r, size_t ncats)
@@ -112,4 +114,111 @@ hist_mark(struct history *h, const struct hist_msg *m, const char *fired,
     char **err)
 {
 	return h->ops->mark(h, m, fired, err);
+}
+
+/* The lazy wrapper: the real store behind a mutex-guarded open. */
+struct hist_lazy {
+	struct history base;
+	pthread_mutex_t lock;
+	char *spec;
+	int retry;
+	time_t last_try;
+	struct history *real;
+};
+
+/* The real store, opening it when due; NULL with *err when down. */
+static struct history *
+lazy_get(struct history *base, char **err)
+{
+	struct hist_lazy *l = (struct hist_lazy *)base;
+	struct history *h;
+	time_t now = time(NULL);
+
+	pthread_mutex_lock(&l->lock);
+	if (l->real == NULL && now - l->last_try >= l->retry) {
+		char *e = NULL;
+
+		l->last_try = now;
+		l->real = hist_open(l->spec, &e);
+		g_free(e);
+	}
+	h = l->real;
+	pthread_mutex_unlock(&l->lock);
+	if (h == NULL)
+		*err = g_strdup_printf("%s: store not open (retrying every "
+		    "%d s)", l->spec, l->retry);
+	return h;
+}
+
+static int
+lazy_exchange(struct history *base, const struct hist_msg *m,
+    struct hist_result *r, char **err)
+{
+	struct history *h = lazy_get(base, err);
+
+	return h != NULL ? h->ops->exchange(h, m, r, err) : -1;
+}
+
+static int
+lazy_mark(struct history *base, const struct hist_msg *m, const char *fired,
+    char **err)
+{
+	struct history *h = lazy_get(base, err);
+
+	return h != NULL ? h->ops->mark(h, m, fired, err) : -1;
+}
+
+static int
+lazy_dump(struct history *base, const char *customer, GString *out,
+    char **err)
+{
+	struct history *h = lazy_get(base, err);
+
+	return h != NULL ? h->ops->dump(h, customer, out, err) : -1;
+}
+
+static int
+lazy_forget(struct history *base, const char *customer, unsigned *removed,
+    char **err)
+{
+	struct history *h = lazy_get(base, err);
+
+	return h != NULL ? h->ops->forget(h, customer, removed, err) : -1;
+}
+
+static int
+lazy_prune(struct history *base, int64_t before, char **err)
+{
+	struct history *h = lazy_get(base, err);
+
+	return h != NULL ? h->ops->prune(h, before, err) : -1;
+}
+
+static void
+lazy_close(struct history *base)
+{
+	struct hist_lazy *l = (struct hist_lazy *)base;
+
+	hist_close(l->real);
+	pthread_mutex_destroy(&l->lock);
+	g_free(l->spec);
+	g_free(l);
+}
+
+static const struct hist_ops lazy_ops = {
+	"lazy", lazy_exchange, lazy_mark, lazy_dump, lazy_forget, lazy_prune,
+	lazy_close,
+};
+
+struct history *
+hist_open_lazy(const char *spec, int retry)
+{
+	struct hist_lazy *l = g_new0(struct hist_lazy, 1);
+
+	l->base.ops = &lazy_ops;
+	pthread_mutex_init(&l->lock, NULL);
+	l->spec = g_strdup(spec);
+	l->retry = retry;
+	l->last_try = time(NULL) - retry;
+	return &l->base;
 }

@@ -80,6 +80,12 @@ struct history {
  */
 struct history *hist_open(const char *spec, char **err);
 void hist_close(struct history *h);
+/*
+ * For the daemon: a handle that opens spec on first use and, while the
+ * store cannot be opened, tries again at most every retry seconds;
+ * meanwhile every call fails (the caller degrades).  Never NULL.
+ */
+struct history *hist_open_lazy(const char *spec, int retry);
 
 int hist_exchange(struct history *h, const struct hist_msg *m,
     struct hist_result *r, char **err);

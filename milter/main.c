@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "history.h"
+#include "recall.h"
 #include "log.h"
 #include "milter.h"
 #include "msg.h"
@@ -37,6 +39,10 @@ struct main_opts {
 	const char *env_from;	/* -t: --from */
 	GPtrArray *env_rcpts;	/* -t: --rcpt, borrowed strings */
 	const char *client;	/* -t: --client */
+	const char *store;	/* -S: history store spec */
+	const char *history;	/* --history ADDRESS */
+	const char *forget;	/* --forget ADDRESS */
+	int64_t now;		/* -t: --now (seconds), 0 = real time */
 };
 
 static void
@@ -47,15 +53,20 @@ main_usage(FILE *fp)
 	    "       escalation-milter -n [-c FILE]                check config and rules\n"
 	    "       escalation-milter -t [-c FILE] [--from ADDR] [--rcpt ADDR]...\n"
 	    "                         [--client IP] MESSAGE.eml... evaluate messages offline\n"
+	    "       escalation-milter --history ADDRESS | --forget ADDRESS [-c FILE] [-S SPEC]\n"
 	    "       escalation-milter -V | -h\n"
 	    "\n"
 	    "  -c FILE    configuration (default " MAIN_DEFAULT_CONF ")\n"
 	    "  -p SOCKET  unix:/path, inet:port@host or inet6:port@host\n"
+	    "  -S SPEC    history store: sqlite:/path, redis://host:port/db, memory:, none\n"
 	    "  -f         stay in the foreground, log to stderr\n"
 	    "  -n         check the configuration and rules, then exit\n"
 	    "  -t         print one JSON verdict per message (see escalation-milter(8))\n"
 	    "  --from ADDR, --rcpt ADDR, --client IP\n"
 	    "             -t: the SMTP envelope (default: Return-Path or From; To and Cc)\n"
+	    "  --now SECONDS  -t: the clock for history windows (Unix time)\n"
+	    "  --history ADDRESS  print what is stored for a customer (JSON)\n"
+	    "  --forget ADDRESS   erase what is stored for a customer\n"
 	    "  -V         print the version\n"
 	    "  -h         print this help\n");
 }
@@ -77,12 +88,23 @@ main_load(const char *path)
 	return c;
 }
 
+static int main_open_store(const struct conf *c, const struct main_opts *o,
+    struct history **h);
+
+/* -n: the config and rules loaded; the history store must open too. */
 static int
-main_check(struct conf *c)
+main_check(struct conf *c, const struct main_opts *o)
 {
 	char *desc = ruleset_describe(c->rules);
+	struct history *h;
 
-	printf("%s: OK\n%s", c->path, desc);
+	if (main_open_store(c, o, &h) != 0) {
+		g_free(desc);
+		return EX_CONFIG;
+	}
+	printf("%s: OK\n%shistory: %s\n", c->path, desc,
+	    h ? h->ops->name : "none");
+	hist_close(h);
 	g_free(desc);
 	return EX_OK;
 }
@@ -122,18 +144,83 @@ main_client(struct msg *m, const char *ip)
 	return false;
 }
 
+/* The history store for -t, --history, --forget: fails loudly. */
+static int
+main_open_store(const struct conf *c, const struct main_opts *o,
+    struct history **h)
+{
+	const char *spec = o->store ? o->store : c->history.store;
+	char *err = NULL;
+
+	*h = hist_open(spec, &err);
+	if (*h == NULL && err != NULL) {
+		fprintf(stderr, "history store %s: %s\n", spec, err);
+		g_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* --history / --forget: one customer's records, by address. */
+static int
+main_customer(const struct conf *c, const struct main_opts *o)
+{
+	const char *addr = o->history ? o->history : o->forget;
+	struct history *h;
+	char *key, *err = NULL;
+	int rc = EX_OK;
+
+	if (main_open_store(c, o, &h) != 0)
+		return EX_UNAVAILABLE;
+	if (h == NULL) {
+		fprintf(stderr, "no history store configured\n");
+		return EX_CONFIG;
+	}
+	key = recall_customer_key(&c->history, addr);
+	if (o->history != NULL) {
+		GString *out = g_string_new(NULL);
+
+		if (h->ops->dump(h, key, out, &err) == 0)
+			printf("{\"customer\":\"%s\",\"records\":%s}\n", key,
+			    out->str);
+		else
+			rc = EX_UNAVAILABLE;
+		g_string_free(out, TRUE);
+	} else {
+		unsigned removed = 0;
+
+		if (h->ops->forget(h, key, &removed, &err) == 0)
+			printf("%s: %u records erased\n", addr, removed);
+		else
+			rc = EX_UNAVAILABLE;
+	}
+	if (rc != EX_OK)
+		fprintf(stderr, "history store: %s\n", err ? err : "failed");
+	g_free(err);
+	g_free(key);
+	hist_close(h);
+	return rc;
+}
+
 static int
 main_test(struct conf *c, char **files, int n, const struct main_opts *o)
 {
-	struct rules_scratch *s = rules_scratch_new(c->rules);
+	struct rules_scratch *s;
+	struct history *hist;
 	struct msg *m;
 	int rc = EX_OK;
+
+	if (main_open_store(c, o, &hist) != 0)
+		return EX_UNAVAILABLE;
+	s = rules_scratch_new(c->rules);
 
 	if (s == NULL) {
 		fprintf(stderr, "cannot allocate scan space\n");
 		return EX_SOFTWARE;
 	}
 	m = msg_new(c, s);
+	msg_set_history(m, hist);
+	msg_set_now(m, o->now);
 	msg_envelope_from_headers(m, o->env_from == NULL &&
 	    o->env_rcpts->len == 0);
 	if (o->client != NULL && !main_client(m, o->client)) {
@@ -164,6 +251,7 @@ main_test(struct conf *c, char **files, int n, const struct main_opts *o)
 	}
 	msg_free(m);
 	rules_scratch_free(s);
+	hist_close(hist);
 	return rc;
 }
 
@@ -233,6 +321,8 @@ static int
 main_run(struct conf *c, const struct main_opts *o)
 {
 	const char *spec = o->socket ? o->socket : c->socket;
+	const char *hspec = o->store ? o->store : c->history.store;
+	struct history *hist = NULL;
 	struct rules_stats st;
 	int rc;
 
@@ -255,9 +345,14 @@ main_run(struct conf *c, const struct main_opts *o)
 	}
 	ruleset_stats(c->rules, -1, &st);
 	log_info("starting %s on %s: %zu categories, %zu rules, "
-	    "%zu exclusions, %zu patterns", VERSION, spec, st.categories,
-	    st.rules, st.excludes, st.patterns);
+	    "%zu exclusions, %zu patterns, history %s", VERSION, spec,
+	    st.categories, st.rules, st.excludes, st.patterns, hspec);
+	/* opened after the privilege drop: files belong to the user */
+	if (strcmp(hspec, "none") != 0)
+		hist = hist_open_lazy(hspec, 30);
+	milter_set_history(hist);
 	rc = milter_run();
+	hist_close(hist);
 	main_unlink_socket(spec);
 	log_info("stopped");
 	if (c->pid_file != NULL)
@@ -272,16 +367,19 @@ main(int argc, char **argv)
 		{ "from", required_argument, NULL, 'F' },
 		{ "rcpt", required_argument, NULL, 'R' },
 		{ "client", required_argument, NULL, 'C' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "forget", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct main_opts o = { MAIN_DEFAULT_CONF, NULL, false, false, false,
-		NULL, NULL, NULL };
+	struct main_opts o = { 0 };
 	struct conf *c;
 	int ch, rc;
 
 	log_init("escalation-milter", 1, 0);
+	o.conf = MAIN_DEFAULT_CONF;
 	o.env_rcpts = g_ptr_array_new();
-	while ((ch = getopt_long(argc, argv, "c:p:fntVh", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "c:p:fntS:Vh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'F':
@@ -292,6 +390,27 @@ main(int argc, char **argv)
 			break;
 		case 'C':
 			o.client = optarg;
+			break;
+		case 'N': {
+			char *end;
+
+			o.now = (int64_t)strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o.now <= 0) {
+				fprintf(stderr, "--now: '%s' is not a Unix "
+				    "time\n", optarg);
+				rc = EX_USAGE;
+				goto out;
+			}
+			break;
+		}
+		case 'H':
+			o.history = optarg;
+			break;
+		case 'X':
+			o.forget = optarg;
+			break;
+		case 'S':
+			o.store = optarg;
 			break;
 		case 'c':
 			o.conf = optarg;
@@ -323,7 +442,9 @@ main(int argc, char **argv)
 		}
 	}
 	if ((o.check && o.test) || (o.test && optind >= argc) ||
-	    (!o.test && optind < argc)) {
+	    (!o.test && optind < argc) ||
+	    ((o.history || o.forget) && (o.test || o.check)) ||
+	    (o.history && o.forget)) {
 		main_usage(stderr);
 		rc = EX_USAGE;
 		goto out;
@@ -335,8 +456,10 @@ main(int argc, char **argv)
 		rc = EX_CONFIG;
 		goto done;
 	}
-	if (o.check)
-		rc = main_check(c);
+	if (o.history != NULL || o.forget != NULL)
+		rc = main_customer(c, &o);
+	else if (o.check)
+		rc = main_check(c, &o);
 	else if (o.test)
 		rc = main_test(c, argv + optind, argc - optind, &o);
 	else

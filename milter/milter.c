@@ -33,6 +33,13 @@ static pthread_mutex_t milter_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conf *milter_conf;	/* published config (one reference) */
 static bool milter_unix;		/* listening on a unix socket; set once */
 static unsigned long milter_actions;	/* SMFIF_* the config needs; set once */
+static struct history *milter_hist;	/* shared, thread-safe; set once */
+
+void
+milter_set_history(struct history *h)
+{
+	milter_hist = h;
+}
 
 struct milter_conn {
 	struct conf *conf;		/* own reference */
@@ -186,8 +193,10 @@ milter_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 		mc->scratch = rules_scratch_new(mc->conf->rules);
 	if (mc->scratch == NULL)
 		return milter_on_error(ctx, mc->conf, "scratch allocation");
-	if (mc->msg == NULL)
+	if (mc->msg == NULL) {
 		mc->msg = msg_new(mc->conf, mc->scratch);
+		msg_set_history(mc->msg, milter_hist);
+	}
 	if (addr != NULL && addr->sa_family == AF_INET)
 		msg_set_client(mc->msg, addr, sizeof(struct sockaddr_in));
 	else if (addr != NULL && addr->sa_family == AF_INET6)
@@ -378,6 +387,12 @@ milter_eom(SMFICTX *ctx)
 	if (!milter_remove_forged(ctx, r)) {
 		rc = milter_on_error(ctx, mc->conf, "MTA refused a change");
 		action = rc == SMFIS_TEMPFAIL ? "tempfail" : "accept-partial";
+	} else if (r->history_unavailable &&
+	    mc->conf->history.tempfail_unavailable) {
+		log_warn("%s: history unavailable; on_unavailable=tempfail",
+		    qid);
+		rc = SMFIS_TEMPFAIL;
+		action = "tempfail";
 	} else if (r->verdict.scan_error) {
 		rc = milter_on_error(ctx, mc->conf, "pattern scan failed");
 		action = rc == SMFIS_TEMPFAIL ? "tempfail" : "accept-unscanned";

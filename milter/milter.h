@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "conf.h"
+#include "history.h"
 
 /*
  * Opens the socket (spec, or conf->socket when NULL), applies socket
@@ -14,6 +15,8 @@
  * (logged).  Must run before privileges are dropped.
  */
 int milter_open(struct conf *conf, const char *spec);
+/* The customer history every connection consults (borrowed, may be NULL). */
+void milter_set_history(struct history *h);
 /* Runs the milter until SIGTERM/SIGINT/SIGHUP; returns an exit code. */
 int milter_run(void);
 

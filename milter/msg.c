@@ -12,11 +12,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gmime/gmime.h>
 
 #include "log.h"
 #include "norm.h"
+#include "recall.h"
 
 struct msg {
 	const struct conf *conf;
@@ -33,6 +35,10 @@ struct msg {
 	bool derive_env;	/* -t: envelope from the headers */
 	char *hdr_sender;	/* Return-Path or From (derive_env only) */
 	GPtrArray *hdr_rcpts;	/* To and Cc values (derive_env only) */
+	char *message_id;	/* first Message-ID, for exactly-once */
+	char *date;		/* first Date, when there is no Message-ID */
+	struct history *hist;	/* borrowed, or NULL */
+	int64_t now;		/* injected clock, or 0 */
 	struct msg_result res;
 };
 
@@ -72,6 +78,10 @@ msg_reset(struct msg *m)
 	g_free(m->hdr_sender);
 	m->hdr_sender = NULL;
 	g_ptr_array_set_size(m->hdr_rcpts, 0);
+	g_free(m->message_id);
+	m->message_id = NULL;
+	g_free(m->date);
+	m->date = NULL;
 	extract_clear(&m->res.ex);
 	g_free(m->res.norm);
 	verdict_clear(&m->res.verdict);
@@ -191,6 +201,18 @@ msg_derive_envelope(struct msg *m)
 	}
 }
 
+void
+msg_set_history(struct msg *m, struct history *h)
+{
+	m->hist = h;
+}
+
+void
+msg_set_now(struct msg *m, int64_t now)
+{
+	m->now = now;
+}
+
 struct envelope *
 msg_envelope(struct msg *m)
 {
@@ -222,6 +244,11 @@ msg_header(struct msg *m, const char *name, const char *value)
 	}
 	if (m->subject_raw == NULL && g_ascii_strcasecmp(name, "Subject") == 0)
 		m->subject_raw = g_strdup(value);
+	if (m->message_id == NULL &&
+	    g_ascii_strcasecmp(name, "Message-ID") == 0)
+		m->message_id = g_strdup(value);
+	if (m->date == NULL && g_ascii_strcasecmp(name, "Date") == 0)
+		m->date = g_strdup(value);
 	if (m->derive_env)
 		msg_note_address(m, name, value);
 	if (++m->nheaders > m->conf->limits.max_headers) {
@@ -279,6 +306,58 @@ msg_collect_forged(struct msg *m)
  * trusted sender or network keeps its X-Escalation headers; when it
  * carries some, none are added again.
  */
+/*
+ * The customer's history: record this message, fold in what earlier
+ * ones said.  Trusted mail (the team forwarding a case back) and mail
+ * without a sender are not part of a customer's conversation.  When
+ * the store fails the message is judged on its own counts.
+ */
+static void
+msg_recall(struct msg *m, bool mark)
+{
+	const struct recall_conf *rc = &m->conf->history;
+	struct msg_result *r = &m->res;
+	char *customer, *order = NULL, *msgid, *fallback, *err = NULL;
+	int64_t now = m->now ? m->now : (int64_t)time(NULL);
+	int rc_;
+
+	r->verdict.now = now;
+	if (m->hist == NULL || r->trusted)
+		return;
+	customer = recall_customer_key(rc, m->env.from);
+	if (*customer == '\0') {
+		g_free(customer);
+		return;
+	}
+	order = recall_find_order(r->norm);
+	fallback = g_strdup_printf("%s|%s|%s", m->env.from,
+	    m->date ? m->date : "", m->subject_raw ? m->subject_raw : "");
+	msgid = recall_msgid_hash(m->message_id, fallback);
+	if (mark)
+		rc_ = recall_mark(m->hist, rc, customer, order, msgid, now,
+		    &r->verdict, &err);
+	else
+		rc_ = recall_apply(m->hist, rc, customer, order, msgid, now,
+		    &r->verdict, &err);
+	if (rc_ != 0) {
+		log_warn("history %s: %s; judged on this message alone",
+		    m->hist->ops->name, err ? err : "failed");
+		r->history_unavailable = true;
+	} else if (!mark) {
+		r->history_used = true;
+	}
+	g_free(err);
+	g_free(msgid);
+	g_free(fallback);
+	g_free(order);
+	g_free(customer);
+}
+
+/*
+ * Channel, thresholds, trust, history and route, then the headers.
+ * Mail from a trusted sender or network keeps its X-Escalation headers;
+ * when it carries some, none are added again.
+ */
 static void
 msg_route(struct msg *m)
 {
@@ -291,14 +370,21 @@ msg_route(struct msg *m)
 	ch = route_channel_for(rt, &m->env);
 	route_apply_thresholds(ch, &r->verdict);
 	r->trusted = route_trusted(rt, &m->env);
+	msg_recall(m, false);
 	route_decide(rt, ch, &m->env, &r->verdict, r->trusted, &r->route);
+	if (r->history_used && r->verdict.escalate)
+		msg_recall(m, true);
 	tag_compose(&m->conf->tag, &r->verdict, m->subject_raw,
 	    r->ex.subject, &r->tag);
-	if (r->trusted && m->forged->len > 0)
+	if (r->trusted && m->forged->len > 0) {
 		g_ptr_array_set_size(r->tag.add, 0);
-	else
-		tag_route(&m->conf->tag, rt, &r->route, &m->env, &r->verdict,
-		    &r->tag);
+		return;
+	}
+	tag_route(&m->conf->tag, rt, &r->route, &m->env, &r->verdict,
+	    &r->tag);
+	if (r->history_unavailable)
+		tagging_add(&r->tag, "X-Escalation-History",
+		    g_strdup("unavailable"));
 }
 
 const struct msg_result *

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "detect.h"
 #include "extract.h"
+#include "history.h"
 #include "route.h"
 #include "tag.h"
 
@@ -32,6 +33,8 @@ struct msg_result {
 	struct tagging tag;
 	struct route route;	/* where it goes (route.h) */
 	bool trusted;		/* trusted sender or client network */
+	bool history_used;	/* the history was consulted */
+	bool history_unavailable; /* the store failed: judged alone */
 	struct hdr_ref *remove;	/* forged headers, highest index first */
 	size_t nremove;
 	bool truncated;		/* a limit was hit somewhere */
@@ -61,6 +64,11 @@ void msg_set_client(struct msg *m, const struct sockaddr *sa,
  * From; To and Cc) when the caller gave none.
  */
 void msg_envelope_from_headers(struct msg *m, bool on);
+
+/* The customer history to consult (borrowed; NULL: none). */
+void msg_set_history(struct msg *m, struct history *h);
+/* The clock for history windows (0: the real time).  For tests. */
+void msg_set_now(struct msg *m, int64_t now);
 
 /* True when the message had a Subject header. */
 bool msg_has_subject(const struct msg *m);

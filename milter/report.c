@@ -19,7 +19,11 @@ report_signals(JsonBuilder *b, const struct verdict *v)
 		json_builder_set_member_name(b, s->cat->id);
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "count");
+		json_builder_add_int_value(b, s->count + s->prior);
+		json_builder_set_member_name(b, "message_count");
 		json_builder_add_int_value(b, s->count);
+		json_builder_set_member_name(b, "history_count");
+		json_builder_add_int_value(b, s->prior);
 		json_builder_set_member_name(b, "threshold");
 		json_builder_add_int_value(b, s->threshold);
 		json_builder_set_member_name(b, "fired");
@@ -102,6 +106,15 @@ report_json(const char *file, const struct msg_result *r)
 			json_builder_add_string_value(b,
 			    r->verdict.sig[i].cat->id);
 	json_builder_end_array(b);
+	json_builder_set_member_name(b, "followup");
+	json_builder_add_boolean_value(b, r->verdict.followup);
+	json_builder_set_member_name(b, "history");
+	if (r->history_used)
+		json_builder_add_string_value(b, "used");
+	else if (r->history_unavailable)
+		json_builder_add_string_value(b, "unavailable");
+	else
+		json_builder_add_null_value(b);
 	report_signals(b, &r->verdict);
 	json_builder_set_member_name(b, "subject");
 	if (r->tag.subject_utf8 != NULL)
@@ -172,7 +185,7 @@ report_summary(const struct msg_result *r, const char *action)
 		if (sg->count == 0)
 			continue;
 		g_string_append_printf(s, "%s%s:%u/%u", any ? "," : "",
-		    sg->cat->id, sg->count, sg->threshold);
+		    sg->cat->id, sg->count + sg->prior, sg->threshold);
 		any = true;
 	}
 	if (!any)
@@ -183,6 +196,10 @@ report_summary(const struct msg_result *r, const char *action)
 		    route_action_name(r->route.action),
 		    r->route.to ? ":" : "", r->route.to ? r->route.to : "",
 		    r->route.shadow ? "(shadow)" : "");
+	if (r->verdict.followup)
+		g_string_append(s, " followup=yes");
+	if (r->history_unavailable)
+		g_string_append(s, " history=unavailable");
 	if (r->route.skipped != NULL)
 		g_string_append_printf(s, " not_routed=%s", r->route.skipped);
 	g_string_append_printf(s, " forged_removed=%zu truncated=%s action=%s",

@@ -3,7 +3,8 @@
  * one-line key=value summary that the milter logs per message.
  *
  * The JSON is a public interface (escalation-milter(8)):
- *   {"file", "escalate", "categories", "signals": {id: {"count",
+ *   {"file", "escalate", "categories", "followup", "history",
+ *    "signals": {id: {"count", "message_count", "history_count",
  *    "threshold", "fired", "state", "evidence": [{"rule", "text"}]}},
  *    "subject", "headers": [[name, value], ...], "removed",
  *    "route": {"action", "to", "channel", "shadow", "skipped"} | null,

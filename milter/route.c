@@ -287,7 +287,8 @@ route_decide(const struct routing *rt, const struct route_channel *ch,
 	for (size_t i = 0; i < v->nsig && i < rt->ncats; i++) {
 		enum route_action a;
 
-		if (!v->sig[i].fired)
+		/* a follow-up goes where the earlier escalation went */
+		if (!(v->followup ? v->sig[i].followup : v->sig[i].fired))
 			continue;
 		a = route_action_for(rt, ch, i);
 		if (a > out->action)

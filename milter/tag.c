@@ -152,20 +152,22 @@ tag_sanitize(const char *s, size_t maxchars)
 char *
 tag_fired_list(const struct verdict *v)
 {
-	GString *s = g_string_new(NULL);
+	GString *s = g_string_new(v->followup ? "followup" : NULL);
 
 	for (size_t i = 0; i < v->nsig; i++) {
-		if (!v->sig[i].fired)
+		const struct signal *sg = &v->sig[i];
+
+		if (!(v->followup ? sg->followup : sg->fired))
 			continue;
 		if (s->len > 0)
 			g_string_append(s, ", ");
-		g_string_append(s, v->sig[i].cat->id);
+		g_string_append(s, sg->cat->id);
 	}
 	return g_string_free(s, FALSE);
 }
 
-static void
-tag_add(struct tagging *t, const char *name, char *value)
+void
+tagging_add(struct tagging *t, const char *name, char *value)
 {
 	struct hdr *h = g_new0(struct hdr, 1);
 
@@ -186,28 +188,81 @@ tag_signals(const struct verdict *v)
 		if (sg->count == 0)
 			continue;
 		g_string_append_printf(s, "%s%s=%u/%u", s->len ? ", " : "",
-		    sg->cat->id, sg->count, sg->threshold);
+		    sg->cat->id, sg->count + sg->prior, sg->threshold);
 	}
 	return g_string_free(s, FALSE);
 }
 
+/* "1st", "2nd", "3rd", "11th", "22nd" ... */
+static const char *
+tag_ordinal_suffix(unsigned n)
+{
+	if (n % 100 >= 11 && n % 100 <= 13)
+		return "th";
+	switch (n % 10) {
+	case 1:
+		return "st";
+	case 2:
+		return "nd";
+	case 3:
+		return "rd";
+	default:
+		return "th";
+	}
+}
+
+/* " (opened)", " (2nd in 6 days)", " (opened, 3rd today)" or "". */
+static void
+tag_qualifier(GString *s, const struct signal *sg, int64_t now)
+{
+	const char *st = rules_state_name(sg->state);
+	unsigned total = sg->count + sg->prior;
+
+	if (st == NULL && sg->prior == 0)
+		return;
+	g_string_append(s, " (");
+	if (st != NULL)
+		g_string_append_printf(s, "%s%s", st, sg->prior ? ", " : "");
+	if (sg->prior > 0) {
+		int64_t days = sg->first > 0 && now > sg->first ?
+		    (now - sg->first + 86399) / 86400 : 0;
+
+		g_string_append_printf(s, "%u%s ", total,
+		    tag_ordinal_suffix(total));
+		if (days <= 0)
+			g_string_append(s, "today");
+		else
+			g_string_append_printf(s, "in %lld day%s",
+			    (long long)days, days == 1 ? "" : "s");
+	}
+	g_string_append_c(s, ')');
+}
+
 /*
  * The note for the agent, UTF-8 before sanitising:
- * legal: legal.lawyer "my lawyer"; chargeback (opened): ... "..."
+ * legal: legal.lawyer "my lawyer"; review-threat (2nd in 6 days): ...
  */
 static char *
 tag_reason(const struct verdict *v)
 {
 	GString *s = g_string_new(NULL);
 
+	if (v->followup) {
+		char *fired = tag_fired_list(v);
+
+		g_string_append_printf(s, "follow-up of an escalated case "
+		    "(%s)", fired + strlen("followup, "));
+		g_free(fired);
+	}
 	for (size_t i = 0; i < v->nsig; i++) {
 		const struct signal *sg = &v->sig[i];
-		const char *st = rules_state_name(sg->state);
 
 		if (sg->count == 0)
 			continue;
-		g_string_append_printf(s, "%s%s%s%s%s:", s->len ? "; " : "",
-		    sg->cat->id, st ? " (" : "", st ? st : "", st ? ")" : "");
+		g_string_append_printf(s, "%s%s", s->len ? "; " : "",
+		    sg->cat->id);
+		tag_qualifier(s, sg, v->now);
+		g_string_append_c(s, ':');
 		for (guint j = 0; j < sg->evidence->len; j++) {
 			const struct evidence *e =
 			    g_ptr_array_index(sg->evidence, j);
@@ -353,21 +408,21 @@ tag_compose(const struct tag_conf *tc, const struct verdict *v,
 	t->add = g_ptr_array_new_with_free_func(tag_hdr_free);
 	if (v->escalate) {
 		s = tag_fired_list(v);
-		tag_add(t, "X-Escalation", tag_sanitize(s,
+		tagging_add(t, "X-Escalation", tag_sanitize(s,
 		    tc->max_header_chars));
 		g_free(s);
 	}
 	if (tc->signals_header) {
 		s = tag_signals(v);
 		if (*s != '\0')
-			tag_add(t, "X-Escalation-Signals",
+			tagging_add(t, "X-Escalation-Signals",
 			    tag_sanitize(s, tc->max_header_chars));
 		g_free(s);
 	}
 	if (tc->reason_header) {
 		s = tag_reason(v);
 		if (*s != '\0')
-			tag_add(t, "X-Escalation-Reason",
+			tagging_add(t, "X-Escalation-Reason",
 			    tag_sanitize(s, tc->max_header_chars));
 		g_free(s);
 	}
@@ -429,7 +484,7 @@ tag_route(const struct tag_conf *tc, const struct routing *rt,
 	if (!ro->routed)
 		return;
 	val = tag_route_value(ro);
-	tag_add(t, "X-Escalation-Route", tag_sanitize(val,
+	tagging_add(t, "X-Escalation-Route", tag_sanitize(val,
 	    tc->max_header_chars));
 	g_free(val);
 	changes = ro->skipped == NULL && ro->action != ROUTE_TAG;
@@ -438,7 +493,7 @@ tag_route(const struct tag_conf *tc, const struct routing *rt,
 			char *a = route_addr_norm(g_ptr_array_index(env->rcpts,
 			    i));
 
-			tag_add(t, "X-Escalation-Original-Rcpt",
+			tagging_add(t, "X-Escalation-Original-Rcpt",
 			    tag_sanitize(a, tc->max_header_chars));
 			g_free(a);
 		}
@@ -446,7 +501,7 @@ tag_route(const struct tag_conf *tc, const struct routing *rt,
 		return;
 	for (size_t i = 0; i < rt->nextra; i++) {
 		val = tag_expand(rt->extra[i].value, ro, v);
-		tag_add(t, rt->extra[i].name, tag_sanitize(val,
+		tagging_add(t, rt->extra[i].name, tag_sanitize(val,
 		    tc->max_header_chars));
 		g_free(val);
 	}

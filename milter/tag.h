@@ -56,6 +56,9 @@ void tag_route(const struct tag_conf *tc, const struct routing *rt,
     const struct route *ro, const struct envelope *env,
     const struct verdict *v, struct tagging *t);
 
+/* Appends a header (value owned by t from now on, already safe). */
+void tagging_add(struct tagging *t, const char *name, char *value);
+
 /* New string: s made safe for a header value, at most maxchars chars. */
 char *tag_sanitize(const char *s, size_t maxchars);
 /* New string: the fired category ids joined by ", ". */

@@ -1,8 +1,10 @@
 #!/bin/sh
 # golden.sh - whole messages through `escalation-milter -t`, compared
 # with the expected JSON: tests/data/NAME.eml -> tests/data/NAME.expect
-# (config tests/data/golden.yaml), and the routing cases in
-# tests/data/route/ (config route.yaml, envelope from the headers).
+# (config tests/data/golden.yaml), the routing cases in tests/data/route/
+# (config route.yaml, envelope from the headers), and a customer thread
+# in tests/data/history/ (config history.yaml, in-process store: the
+# messages of one run count together, in name order).
 #
 #   sh tests/golden.sh            compare (ends "golden: N passed, N failed")
 #   sh tests/golden.sh --update   rewrite the .expect files (review the diff!)
@@ -72,6 +74,7 @@ golden_dir() {
 }
 
 golden_dir "$data/route" route.yaml
+golden_dir "$data/history" history.yaml
 golden_dir "$data" golden.yaml
 if [ $update = 1 ]; then
 	echo "updated the .expect files"

@@ -13,7 +13,7 @@ cp "$top/conf/escalation-milter.yaml" "$tmp/"
 ln -s "$top/rules" "$tmp/rules"
 "$bin" -n -c "$tmp/escalation-milter.yaml" > "$tmp/out" 2>&1
 check "-n on the shipped config: exit 0" '[ $? -eq 0 ]'
-check "-n summarises the rule set" 'grep -q "6 categories" "$tmp/out"'
+check "-n summarises the rule set" 'grep -q "8 categories" "$tmp/out"'
 
 cat > "$tmp/bad.yaml" <<EOC
 socket: "unix:/tmp/x.sock"

@@ -862,7 +862,8 @@ test_default(void)
 		unsigned threshold;
 	} cats[] = { { "abuse", 2 }, { "legal", 1 }, { "manager-demand", 1 },
 		{ "chargeback", 1 }, { "review-threat", 2 },
-		{ "phone-demand", 3 } };
+		{ "phone-demand", 3 }, { "solution-rejected", 2 },
+		{ "stalled", 2 } };
 	struct rules_stats st;
 	struct ruleset *rs;
 	struct diag d;
@@ -909,7 +910,7 @@ test_default(void)
 	    "phone.only"))->decisive, "phone.only is decisive");
 
 	desc = ruleset_describe(rs);
-	CHECK(strstr(desc, "6 categories,") == desc, "describe: summary");
+	CHECK(strstr(desc, "8 categories,") == desc, "describe: summary");
 	CHECK(strstr(desc, "\n  abuse: threshold 2,") != NULL,
 	    "describe abuse");
 	if (g_getenv("TEST_RULES_VERBOSE") != NULL)

@@ -29,8 +29,8 @@ not_ok() {
 	FAIL=$((FAIL + 1))
 	echo "not ok - $1"
 }
-check() { # check DESCRIPTION SHELL-CONDITION
-	if eval "$2"; then ok "$1"; else not_ok "$1"; fi
+check() { # check STATUS DESCRIPTION: after a test, "check $? ..."
+	if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi
 }
 
 for tool in redis-server redis-cli cc pkg-config; do
@@ -163,7 +163,7 @@ probe_diff(const char *spec, int n, guint32 seed)
 	const char *orders[] = { "113-1234567-1234567", "#48213" };
 	char cust[3][64];
 	int64_t t = 1700000000;
-	int bad = 0;
+	int bad = 0, sticky = 0, prior = 0;
 
 	for (int k = 0; k < 3; k++)
 		g_snprintf(cust[k], sizeof(cust[k]), "diff%u-%d@example.com",
@@ -176,7 +176,9 @@ probe_diff(const char *spec, int n, guint32 seed)
 		struct hist_result r1, r2;
 		int rc1, rc2;
 
-		t += g_rand_int_range(g, 0, 4 * 3600);
+		/* 400 steps of < 50 min stay within "keep" (20 days) */
+		if (g_rand_int_range(g, 0, 4) != 0)	/* else a tie */
+			t += g_rand_int_range(g, 0, 3000);
 		m.now = t;
 		if (g_rand_int_range(g, 0, 3) != 0)
 			m.order = orders[g_rand_int_range(g, 0, 2)];
@@ -209,6 +211,8 @@ probe_diff(const char *spec, int n, guint32 seed)
 			    r2.sticky_fired, e2 ? e2 : "");
 			bad++;
 		}
+		sticky += r1.sticky;
+		prior += r1.prior[0] + r1.prior[1] + r1.prior[2] > 0;
 		g_free(e1);
 		g_free(e2);
 		hist_result_clear(&r1);
@@ -239,7 +243,8 @@ probe_diff(const char *spec, int n, guint32 seed)
 	g_rand_free(g);
 	hist_close(ref);
 	hist_close(h);
-	printf("%s\n", bad ? "diff: FAIL" : "diff: same");
+	printf("diff: %s (%d with prior counts, %d sticky)\n",
+	    bad ? "FAIL" : "same", prior, sticky);
 	return bad ? 1 : 0;
 }
 
@@ -251,9 +256,10 @@ probe_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Latency of n exchanges over 100 customers. */
+/* Latency of n exchanges over 100 customers; every third message names
+ * an order number that share customers have in common. */
 static int
-probe_bench(const char *spec, int n)
+probe_bench(const char *spec, int n, int share)
 {
 	struct history *h = probe_open(spec);
 	int64_t *us = g_new(int64_t, n);
@@ -261,8 +267,8 @@ probe_bench(const char *spec, int n)
 
 	for (int i = 0; i < n; i++) {
 		unsigned counts[3] = { 1, 0, (unsigned)(i % 2) };
-		char cust[32], id[32], *err = NULL;
-		struct hist_msg m = { cust, i % 3 ? NULL : "#12345", id,
+		char cust[32], id[32], order[32], *err = NULL;
+		struct hist_msg m = { cust, i % 3 ? NULL : order, id,
 			1700000000 + i * 60, 3, cats, counts, rules, windows,
 			2 * DAY };
 		struct hist_result r;
@@ -270,6 +276,7 @@ probe_bench(const char *spec, int n)
 
 		g_snprintf(cust, sizeof(cust), "bench-%d@example.com", i % 100);
 		g_snprintf(id, sizeof(id), "b%d", i);
+		g_snprintf(order, sizeof(order), "#%d", 10000 + i % 100 / share);
 		hist_result_init(&r, 3);
 		t0 = g_get_monotonic_time();
 		if (hist_exchange(h, &m, &r, &err) != 0)
@@ -287,8 +294,9 @@ probe_bench(const char *spec, int n)
 		g_free(err);
 	}
 	qsort(us, (size_t)n, sizeof(*us), probe_cmp);
-	printf("bench: %d exchanges, %d errors, median %lld us, p99 %lld us, "
-	    "max %lld us\n", n, errors, (long long)us[n / 2],
+	printf("bench: %d exchanges, %d customers per order number, %d "
+	    "errors, median %lld us, p99 %lld us, max %lld us\n", n, share,
+	    errors, (long long)us[n / 2],
 	    (long long)us[n * 99 / 100], (long long)us[n - 1]);
 	g_free(us);
 	hist_close(h);
@@ -332,8 +340,8 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "diff") == 0)
 		return probe_diff(argv[2], atoi(argv[3]),
 		    (guint32)strtoul(argv[4], NULL, 10));
-	if (argc == 4 && strcmp(argv[1], "bench") == 0)
-		return probe_bench(argv[2], atoi(argv[3]));
+	if (argc == 5 && strcmp(argv[1], "bench") == 0)
+		return probe_bench(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 3 && strcmp(argv[1], "repl") == 0)
 		return probe_repl(argv[2]);
 	fprintf(stderr, "usage: probe diff|bench|repl SPEC ...\n");
@@ -357,7 +365,8 @@ if [ -x tests/unit/test_history ]; then
 	# shellcheck disable=SC2086 # VALGRIND_CMD is a command line
 	HISTORY_SPECS=$SPEC $VALGRIND_CMD tests/unit/test_history
 	rc=$?
-	check "test_history against $SPEC exits 0 (exit $rc)" '[ "$rc" = 0 ]'
+	[ "$rc" = 0 ]
+	check $? "test_history against $SPEC exits 0 (exit $rc)"
 else
 	not_ok "tests/unit/test_history is not built (make tests/unit/test_history)"
 fi
@@ -367,34 +376,39 @@ for seed in 1 2 3 4; do
 	# shellcheck disable=SC2086
 	out=$($VALGRIND_CMD "$T/probe" diff "$SPEC" 400 "$seed" 2>&1)
 	rc=$?
-	check "seed $seed: Redis answers as memory: does (exit $rc) $(echo "$out" | head -n 3)" \
-	    '[ "$rc" = 0 ]'
+	[ "$rc" = 0 ]
+	check $? "seed $seed: Redis answers as memory: does (exit $rc) $(echo "$out" | head -n 3)"
 done
 
 # --- every key expires
-out=$("$T/probe" bench "$SPEC" 50 2>&1)
+out=$("$T/probe" bench "$SPEC" 50 2 2>&1)
 keys=$(redis-cli -p "$PORT" --scan --pattern 'escm:*' | wc -l)
 eternal=
 for k in $(redis-cli -p "$PORT" --scan --pattern 'escm:*'); do
 	ttl=$(redis-cli -p "$PORT" ttl "$k")
 	[ "$ttl" -gt 0 ] || eternal="$eternal $k($ttl)"
 done
-check "all $keys escm:* keys carry a TTL${eternal:+, not:$eternal}" \
-    '[ -z "$eternal" ] && [ "$keys" -gt 0 ]'
+[ -z "$eternal" ] && [ "$keys" -gt 0 ]
+check $? "all $keys escm:* keys carry a TTL${eternal:+, not:$eternal}"
 ttl=$(redis-cli -p "$PORT" ttl escm:r:busy@example.com)
 # windows of 30 days: records live twice that
-check "customer records expire after twice the largest window ($ttl s)" \
-    '[ "$ttl" -gt $((59 * 86400)) ] && [ "$ttl" -le $((60 * 86400)) ]'
+[ "$ttl" -gt $((59 * 86400)) ] && [ "$ttl" -le $((60 * 86400)) ]
+check $? "customer records expire after twice the largest window ($ttl s)"
 
 # --- latency
-out=$("$T/probe" bench "$SPEC" 5000 2>&1)
+# 50 messages per customer within the windows, order numbers shared by
+# 2 customers.  (An order number shared by N customers makes each of its
+# exchanges read all N customers' records: "bench SPEC 1000 100".)
+out=$("$T/probe" bench "$SPEC" 5000 2 2>&1)
 rc=$?
 echo "# $out"
-check "5000 exchanges without an error" '[ "$rc" = 0 ]'
+[ "$rc" = 0 ]
+check $? "5000 exchanges without an error"
 
 # --- outages, driven through one handle
 mkfifo "$T/in"
-"$T/probe" repl "$SPEC" <"$T/in" >"$T/out" 2>&1 &
+# shellcheck disable=SC2086
+$VALGRIND_CMD "$T/probe" repl "$SPEC" <"$T/in" >"$T/out" 2>&1 &
 PROBE=$!
 exec 3>"$T/in"
 NLINES=0
@@ -419,42 +433,58 @@ xchg() {
 }
 
 xchg
-check "exchange through a fresh handle: $LINE" '[ "$RES" = ok ]'
+[ "$RES" = ok ]
+check $? "exchange through a fresh handle: $LINE"
+
+xchg
+evalsha=$(redis-cli -p "$PORT" info commandstats | grep -c '^cmdstat_evalsha:')
+[ "$evalsha" = 1 ]
+check $? "scripts run from the script cache (EVALSHA)"
+redis-cli -p "$PORT" script flush >/dev/null
+xchg
+[ "$RES" = ok ]
+check $? "script cache flushed: EVAL loads it again: $LINE"
 
 redis_stop
 redis_start || not_ok "redis-server did not restart"
 xchg
-check "server restarted: the first call reconnects: $LINE" '[ "$RES" = ok ]'
+[ "$RES" = ok ]
+check $? "server restarted: the first call reconnects: $LINE"
 
 kill -STOP "$RPID"
 xchg
-check "server stopped (SIGSTOP): -1 after the 1 s timeout: $LINE" \
-    '[ "$RES" = err ] && [ "$MS" -ge 900 ] && [ "$MS" -lt 2500 ]'
+[ "$RES" = err ] && [ "$MS" -ge 900 ] && [ "$MS" -lt 2500 ]
+check $? "server stopped (SIGSTOP): -1 after the 1 s timeout: $LINE"
 kill -CONT "$RPID"
 xchg
-check "server continues: the next call reconnects: $LINE" '[ "$RES" = ok ]'
+[ "$RES" = ok ]
+check $? "server continues: the next call reconnects: $LINE"
 
 redis_stop
 xchg
-check "server killed: -1 at once: $LINE" '[ "$RES" = err ] && [ "$MS" -lt 500 ]'
+[ "$RES" = err ] && [ "$MS" -lt 500 ]
+check $? "server killed: -1 at once: $LINE"
 xchg
-check "server down: the next call fails fast too: $LINE" \
-    '[ "$RES" = err ] && [ "$MS" -lt 500 ]'
+[ "$RES" = err ] && [ "$MS" -lt 500 ]
+check $? "server down: the next call fails fast too: $LINE"
 
 redis_start || not_ok "redis-server did not restart"
 sleep 1.2 # the reconnect backoff after a failed connect
 xchg
-check "server back: the handle reconnects: $LINE" '[ "$RES" = ok ]'
+[ "$RES" = ok ]
+check $? "server back: the handle reconnects: $LINE"
 
 echo q >&3
 exec 3>&-
 wait "$PROBE"
 rc=$?
-check "probe exits cleanly" '[ "$rc" = 0 ]'
+[ "$rc" = 0 ]
+check $? "probe exits cleanly"
 PROBE=
 
 redis_stop
-check "our redis-server is gone" '! redis-cli -p "$PORT" ping >/dev/null 2>&1'
+! redis-cli -p "$PORT" ping >/dev/null 2>&1
+check $? "our redis-server is gone"
 
 echo "history-redis: $PASS passed, $FAIL failed"
 [ "$FAIL" = 0 ]

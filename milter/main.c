@@ -180,9 +180,13 @@ main_customer(const struct conf *c, const struct main_opts *o)
 	if (o->history != NULL) {
 		GString *out = g_string_new(NULL);
 
-		if (h->ops->dump(h, key, out, &err) == 0)
-			printf("{\"customer\":\"%s\",\"records\":%s}\n", key,
+		if (h->ops->dump(h, key, out, &err) == 0) {
+			char *k = g_strescape(key, NULL);
+
+			printf("{\"customer\":\"%s\",\"records\":%s}\n", k,
 			    out->str);
+			g_free(k);
+		}
 		else
 			rc = EX_UNAVAILABLE;
 		g_string_free(out, TRUE);

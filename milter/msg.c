@@ -340,8 +340,8 @@ msg_recall(struct msg *m, bool mark)
 		rc_ = recall_apply(m->hist, rc, customer, order, msgid, now,
 		    &r->verdict, &err);
 	if (rc_ != 0) {
-		log_warn("history %s: %s; judged on this message alone",
-		    m->hist->ops->name, err ? err : "failed");
+		log_warn("history: %s; judged on this message alone",
+		    err ? err : "store failed");
 		r->history_unavailable = true;
 	} else if (!mark) {
 		r->history_used = true;

@@ -225,7 +225,7 @@ tag_qualifier(GString *s, const struct signal *sg, int64_t now)
 		g_string_append_printf(s, "%s%s", st, sg->prior ? ", " : "");
 	if (sg->prior > 0) {
 		int64_t days = sg->first > 0 && now > sg->first ?
-		    (now - sg->first + 86399) / 86400 : 0;
+		    (now - sg->first) / 86400 : 0;
 
 		g_string_append_printf(s, "%u%s ", total,
 		    tag_ordinal_suffix(total));

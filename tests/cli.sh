@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # the shipped config, laid out as installed: rules/ beside it
 cp "$top/conf/escalation-milter.yaml" "$tmp/"
 ln -s "$top/rules" "$tmp/rules"
-"$bin" -n -c "$tmp/escalation-milter.yaml" > "$tmp/out" 2>&1
+"$bin" -n -S memory: -c "$tmp/escalation-milter.yaml" > "$tmp/out" 2>&1
 check "-n on the shipped config: exit 0" '[ $? -eq 0 ]'
 check "-n summarises the rule set" 'grep -q "8 categories" "$tmp/out"'
 

@@ -17,7 +17,7 @@ check "default rules in /etc/escalation-milter/rules" '[ -f "$dest/etc/escalatio
 check "escalation-milter(8)" '[ -f "$dest/usr/share/man/man8/escalation-milter.8" ]'
 check "escalation-milter.yaml(5)" '[ -f "$dest/usr/share/man/man5/escalation-milter.yaml.5" ]'
 check "installed config and rules pass -n" \
-    '"$dest/usr/sbin/escalation-milter" -n -c "$dest/etc/escalation-milter/escalation-milter.yaml" >/dev/null'
+    '"$dest/usr/sbin/escalation-milter" -n -S memory: -c "$dest/etc/escalation-milter/escalation-milter.yaml" >/dev/null'
 make -C "$top" --no-print-directory uninstall DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1
 check "make uninstall removes the daemon" '[ ! -e "$dest/usr/sbin/escalation-milter" ]'
 summary install

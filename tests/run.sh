@@ -170,7 +170,7 @@ suite_golden() {
 }
 
 suite_cli() {
-	suite_script cli sh tests/cli.sh tests/install.sh tests/daemon.sh
+	suite_script cli sh tests/cli.sh tests/install.sh tests/daemon.sh tests/history_cli.sh tests/history_redis.sh
 }
 
 suite_protocol() {

@@ -543,6 +543,39 @@ fail:
 	return -1;
 }
 
+/* Walks the first path of the table and of each index: a few pages,
+ * enough to refuse a file whose data pages are garbage at open rather
+ * than fail every message.  (A full integrity_check is O(size).) */
+static int
+sq_probe(struct hist_sqlite *h, char **err)
+{
+	static const char *const probes[] = {
+		"SELECT id FROM hist ORDER BY id LIMIT 1",
+		"SELECT t FROM hist INDEXED BY hist_customer"
+		" ORDER BY customer, category, t LIMIT 1",
+		"SELECT t FROM hist INDEXED BY hist_order"
+		" WHERE order_no IS NOT NULL ORDER BY order_no, category, t"
+		" LIMIT 1",
+		"SELECT id FROM hist INDEXED BY hist_msgid"
+		" ORDER BY customer, msgid LIMIT 1",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(probes); i++) {
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(h->db, probes[i], -1, &st, NULL);
+
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			sq_error(h, err, "reading");
+			sqlite3_finalize(st);
+			return -1;
+		}
+		sqlite3_finalize(st);
+	}
+	return 0;
+}
+
 /* Creates a missing file owner-only (it names customers); SQLite gives
  * the -wal and -shm files the database's mode. */
 static int
@@ -554,6 +587,10 @@ sq_create(const char *path, char **err)
 	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		*err = g_strdup_printf("sqlite:%s: directory %s does not exist",
 		    path, dir);
+		goto done;
+	}
+	if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+		*err = g_strdup_printf("sqlite:%s: is a directory", path);
 		goto done;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -615,7 +652,8 @@ hist_sqlite_open(const char *path, char **err)
 	h->base.ops = &sq_ops;
 	pthread_mutex_init(&h->lock, NULL);
 	h->path = g_strdup(path);
-	if (sq_connect(h, err) != 0 || sq_migrate(h, err) != 0)
+	if (sq_connect(h, err) != 0 || sq_migrate(h, err) != 0 ||
+	    sq_probe(h, err) != 0)
 		goto fail;
 	for (int s = 0; s < SQ_NSTMT; s++)
 		if (sqlite3_prepare_v3(h->db, sq_sql[s], -1,

@@ -6,6 +6,7 @@
  */
 #include "history.h"
 
+#include <json-glib/json-glib.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -128,35 +129,55 @@ mem_mark(struct history *base, const struct hist_msg *m, const char *fired,
 	return 0;
 }
 
+static void
+mem_json_str(JsonBuilder *b, const char *key, const char *v)
+{
+	json_builder_set_member_name(b, key);
+	if (v != NULL)
+		json_builder_add_string_value(b, v);
+	else
+		json_builder_add_null_value(b);
+}
+
+/* The customer's records as a JSON array (the shape all backends share). */
 static int
 mem_dump(struct history *base, const char *customer, GString *out,
     char **err)
 {
 	struct hist_mem *h = (struct hist_mem *)base;
-	bool first = true;
+	JsonBuilder *b = json_builder_new();
+	JsonGenerator *gen;
+	JsonNode *root;
 
 	(void)err;
+	json_builder_begin_array(b);
 	pthread_mutex_lock(&h->lock);
-	g_string_append_c(out, '[');
 	for (guint i = 0; i < h->recs->len; i++) {
 		const struct mem_rec *r = g_ptr_array_index(h->recs, i);
-		char *rule;
 
 		if (strcmp(r->customer, customer) != 0)
 			continue;
-		rule = g_strescape(r->rule ? r->rule : "", NULL);
-		g_string_append_printf(out, "%s{\"time\":%lld,\"category\":%s%s%s,"
-		    "\"%s\":\"%s\",\"count\":%u,\"order\":%s%s%s,\"msgid\":\"%s\"}",
-		    first ? "" : ",", (long long)r->t, r->cat ? "\"" : "",
-		    r->cat ? r->cat : "null", r->cat ? "\"" : "",
-		    r->cat ? "rule" : "escalated", rule, r->count,
-		    r->order ? "\"" : "", r->order ? r->order : "null",
-		    r->order ? "\"" : "", r->msgid);
-		g_free(rule);
-		first = false;
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "time");
+		json_builder_add_int_value(b, r->t);
+		mem_json_str(b, "category", r->cat);
+		mem_json_str(b, r->cat ? "rule" : "escalated",
+		    r->rule ? r->rule : "");
+		json_builder_set_member_name(b, "count");
+		json_builder_add_int_value(b, r->count);
+		mem_json_str(b, "order", r->order);
+		mem_json_str(b, "msgid", r->msgid);
+		json_builder_end_object(b);
 	}
-	g_string_append_c(out, ']');
 	pthread_mutex_unlock(&h->lock);
+	json_builder_end_array(b);
+	gen = json_generator_new();
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	json_generator_to_gstring(gen, out);
+	json_node_unref(root);
+	g_object_unref(gen);
+	g_object_unref(b);
 	return 0;
 }
 

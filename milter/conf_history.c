@@ -15,7 +15,8 @@
 #define DAY_SECONDS ((int64_t)86400)
 
 static const char *const hist_keys[] = { "store", "window_days", "windows",
-	"sticky", "sticky_days", "key_secret_file", "on_unavailable", NULL };
+	"sticky", "sticky_days", "key_secret_file", "on_unavailable",
+	"retry_seconds", NULL };
 static const char *const unavailable[] = { "accept", "tempfail", NULL };
 
 /* The form of a store spec: sqlite:/abs/path, redis://..., memory:, none. */
@@ -75,6 +76,7 @@ conf_history_read(struct ydoc *y, yaml_node_t *root, const char *basedir,
 	rc->windows = g_new(int64_t, rc->ncats ? rc->ncats : 1);
 	rc->sticky = true;
 	rc->sticky_window = 30 * DAY_SECONDS;
+	rc->retry = 30;
 	if (n != NULL && !ydoc_check_map(y, n, "history", hist_keys))
 		return false;
 	if ((v = ydoc_get(y, n, "store")) != NULL) {
@@ -133,6 +135,14 @@ conf_history_read(struct ydoc *y, yaml_node_t *root, const char *basedir,
 
 		if (ydoc_ulong(y, v, "sticky_days", 1, 3650, &d))
 			rc->sticky_window = (int64_t)d * DAY_SECONDS;
+		else
+			ok = false;
+	}
+	if ((v = ydoc_get(y, n, "retry_seconds")) != NULL) {
+		unsigned long r;
+
+		if (ydoc_ulong(y, v, "retry_seconds", 1, 3600, &r))
+			rc->retry = (unsigned)r;
 		else
 			ok = false;
 	}

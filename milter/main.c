@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <json-glib/json-glib.h>
 #include <gmime/gmime.h>
 #include <grp.h>
 #include <libxml/parser.h>
@@ -102,6 +103,22 @@ main_check(struct conf *c, const struct main_opts *o)
 		g_free(desc);
 		return EX_CONFIG;
 	}
+	if (h != NULL) {	/* a real round trip: is the store there? */
+		GString *probe = g_string_new(NULL);
+		char *err = NULL;
+		int rc = h->ops->dump(h, "", probe, &err);
+
+		g_string_free(probe, TRUE);
+		if (rc != 0) {
+			fprintf(stderr, "history store %s: %s\n",
+			    o->store ? o->store : c->history.store,
+			    err ? err : "not reachable");
+			g_free(err);
+			g_free(desc);
+			hist_close(h);
+			return EX_CONFIG;
+		}
+	}
 	printf("%s: OK\n%shistory: %s\n", c->path, desc,
 	    h ? h->ops->name : "none");
 	hist_close(h);
@@ -161,6 +178,37 @@ main_open_store(const struct conf *c, const struct main_opts *o,
 	return 0;
 }
 
+/* Prints {"customer": key, "records": [...]} as one line of JSON. */
+static void
+main_print_customer(const char *key, const char *records)
+{
+	JsonParser *p = json_parser_new();
+	JsonBuilder *b = json_builder_new();
+	JsonGenerator *g = json_generator_new();
+	JsonNode *root;
+	char *out;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "customer");
+	json_builder_add_string_value(b, key);
+	json_builder_set_member_name(b, "records");
+	if (json_parser_load_from_data(p, records, -1, NULL))
+		json_builder_add_value(b,
+		    json_node_copy(json_parser_get_root(p)));
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(g, root);
+	out = json_generator_to_data(g, NULL);
+	printf("%s\n", out);
+	g_free(out);
+	json_node_unref(root);
+	g_object_unref(g);
+	g_object_unref(b);
+	g_object_unref(p);
+}
+
 /* --history / --forget: one customer's records, by address. */
 static int
 main_customer(const struct conf *c, const struct main_opts *o)
@@ -180,13 +228,8 @@ main_customer(const struct conf *c, const struct main_opts *o)
 	if (o->history != NULL) {
 		GString *out = g_string_new(NULL);
 
-		if (h->ops->dump(h, key, out, &err) == 0) {
-			char *k = g_strescape(key, NULL);
-
-			printf("{\"customer\":\"%s\",\"records\":%s}\n", k,
-			    out->str);
-			g_free(k);
-		}
+		if (h->ops->dump(h, key, out, &err) == 0)
+			main_print_customer(key, out->str);
 		else
 			rc = EX_UNAVAILABLE;
 		g_string_free(out, TRUE);
@@ -237,6 +280,7 @@ main_test(struct conf *c, char **files, int n, const struct main_opts *o)
 		gchar *buf = NULL;
 		gsize len = 0;
 		GError *err = NULL;
+		const struct msg_result *r;
 		char *json;
 
 		if (!g_file_get_contents(files[i], &buf, &len, &err)) {
@@ -247,7 +291,10 @@ main_test(struct conf *c, char **files, int n, const struct main_opts *o)
 		}
 		main_test_envelope(m, c, o);
 		msg_feed_raw(m, buf, len);
-		json = report_json(files[i], msg_eom(m));
+		r = msg_eom(m);
+		if (r->history_unavailable)
+			rc = EX_UNAVAILABLE;
+		json = report_json(files[i], r);
 		printf("%s\n", json);
 		g_free(json);
 		g_free(buf);
@@ -353,7 +400,7 @@ main_run(struct conf *c, const struct main_opts *o)
 	    st.categories, st.rules, st.excludes, st.patterns, hspec);
 	/* opened after the privilege drop: files belong to the user */
 	if (strcmp(hspec, "none") != 0)
-		hist = hist_open_lazy(hspec, 30);
+		hist = hist_open_lazy(hspec, (int)c->history.retry);
 	milter_set_history(hist);
 	rc = milter_run();
 	hist_close(hist);

@@ -25,6 +25,7 @@ struct recall_conf {
 	int64_t sticky_window;	/* seconds */
 	char *key_secret;	/* keyed hash of addresses, or NULL */
 	bool tempfail_unavailable; /* store down: tempfail, not accept */
+	unsigned retry;		/* seconds between tries to open a store */
 };
 
 /* New string: the customer key for an address ("" for the null sender). */

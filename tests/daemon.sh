@@ -32,7 +32,9 @@ EOC
 "$bin" -c "$tmp/conf.yaml"
 check "started as a daemon: exit 0" '[ $? -eq 0 ]'
 i=0
-while [ ! -S "$tmp/run/milter.sock" ] && [ $i -lt 100 ]; do
+# the socket comes before the pid file: wait for both
+while { [ ! -S "$tmp/run/milter.sock" ] || [ ! -s "$tmp/run/milter.pid" ]; } &&
+    [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 [ -f "$tmp/run/milter.pid" ] && pid=$(cat "$tmp/run/milter.pid")

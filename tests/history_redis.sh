@@ -351,9 +351,9 @@ EOF
 
 # shellcheck disable=SC2046 # pkg-config word lists
 if ! cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra \
-    $(pkg-config --cflags glib-2.0 hiredis) -iquote milter \
+    $(pkg-config --cflags glib-2.0 json-glib-1.0 hiredis) -iquote milter \
     -o "$T/probe" "$T/probe.c" milter/history.c milter/history_mem.c \
-    milter/history_redis.c $(pkg-config --libs glib-2.0 hiredis) \
+    milter/history_redis.c $(pkg-config --libs glib-2.0 json-glib-1.0 hiredis) \
     -lpthread >"$T/cc.log" 2>&1; then
 	not_ok "probe does not build: $(head -n 5 "$T/cc.log")"
 	echo "history-redis: $PASS passed, $FAIL failed"
@@ -407,6 +407,7 @@ check $? "5000 exchanges without an error"
 
 # --- outages, driven through one handle
 mkfifo "$T/in"
+: >"$T/out"	# the job opens it only once the fifo has a writer
 # shellcheck disable=SC2086
 $VALGRIND_CMD "$T/probe" repl "$SPEC" <"$T/in" >"$T/out" 2>&1 &
 PROBE=$!

@@ -109,4 +109,152 @@ for want in "milter actions registered: add headers, change headers, add recipie
 	fi
 done
 echo "protocol-route-log: $pass passed, $fail failed"
+# History: thresholds across messages through the daemon, and a store
+# that is down.  Three daemons side by side (history.lua, one mode each):
+# Redis stopped and started again under a running milter; a SQLite file
+# of garbage, then removed (the lazy retry, every 2 s here, opens a new
+# store); on_unavailable: tempfail.  The Redis server is ours, on a free
+# loopback port, without persistence, stopped by its PID.
+hdir=$tmp/history
+mkdir -p "$hdir"
+hpass=0 hfail=0 hskip=0
+hmodes="sqlite tempfail"
+# ctl start|stop: the Redis server (by its pid file); ctl fix MODE:
+# removes MODE's garbage store.
+cat > "$hdir/ctl" <<EOS
+#!/bin/sh
+case \$1 in
+start)
+	redis-server --port "\$(cat "$hdir/redis.port")" --bind 127.0.0.1 \\
+	    --save '' --appendonly no --daemonize yes --dir "$hdir" \\
+	    --pidfile "$hdir/redis.pid" --logfile "$hdir/redis.log" || exit 1
+	for i in \$(seq 1 50); do
+		redis-cli -p "\$(cat "$hdir/redis.port")" ping 2>/dev/null |
+		    grep -q PONG && exit 0
+		sleep 0.1
+	done
+	exit 1
+	;;
+stop)
+	pid=\$(cat "$hdir/redis.pid" 2>/dev/null) || exit 0
+	kill "\$pid" 2>/dev/null
+	for i in \$(seq 1 50); do
+		kill -0 "\$pid" 2>/dev/null || exit 0
+		sleep 0.1
+	done
+	exit 1
+	;;
+fix)
+	rm -f "$hdir/\$2.db" "$hdir/\$2.db-wal" "$hdir/\$2.db-shm"
+	;;
+esac
+EOS
+chmod +x "$hdir/ctl"
+# At exit: the miltertest runs still going and the filters they
+# started, our Redis server (all by PID), then the files.
+# shellcheck disable=SC2317 # called by the trap
+history_cleanup() {
+	for job in "$hdir"/*.job; do
+		[ -f "$job" ] || continue
+		job=$(cat "$job")
+		# shellcheck disable=SC2046 # a list of PIDs
+		kill $(ps -o pid= --ppid "$job") "$job" 2>/dev/null
+	done
+	"$hdir/ctl" stop
+	rm -rf "$tmp"
+}
+trap history_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+	for _ in 1 2 3 4 5; do
+		python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' > "$hdir/redis.port"
+		if "$hdir/ctl" start; then
+			hmodes="redis $hmodes"
+			break
+		fi
+	done
+	case $hmodes in
+	redis*) ;;
+	*) echo "not ok - history: redis-server did not start: $(tail -n 3 "$hdir/redis.log")"; hfail=$((hfail + 1)); status=1 ;;
+	esac
+else
+	echo "# history: redis-server or redis-cli not found, Redis part skipped"
+	hskip=1
+fi
+for mode in $hmodes; do
+	case $mode in
+	redis) store="redis://127.0.0.1:$(cat "$hdir/redis.port")/0" extra= ;;
+	sqlite) store="sqlite:$hdir/$mode.db" extra= ;;
+	tempfail) store="sqlite:$hdir/$mode.db" extra="on_unavailable: tempfail" ;;
+	esac
+	[ "$mode" = redis ] || head -c 8192 /dev/urandom > "$hdir/$mode.db"
+	cat > "$hdir/$mode.yaml" <<EOC
+rules: [$top/rules/default.yaml]
+log_level: info
+history:
+  store: "$store"
+  retry_seconds: 2
+  $extra
+EOC
+	miltertest -D bin="$top/milter/escalation-milter" -D conf="$hdir/$mode.yaml" \
+	    -D sock="unix:$hdir/$mode.sock" -D mode="$mode" -D ctl="$hdir/ctl" \
+	    -s "$top/tests/miltertest/history.lua" > "$hdir/$mode.out" 2> "$hdir/$mode.err" &
+	echo $! > "$hdir/$mode.job"
+done
+for mode in $hmodes; do
+	wait "$(cat "$hdir/$mode.job")"
+	rc=$?
+	rm -f "$hdir/$mode.job"
+	echo "# history, $mode store"
+	cat "$hdir/$mode.out"
+	hpass=$((hpass + $(grep -c '^ok - ' "$hdir/$mode.out")))
+	nok=$(grep -c '^not ok - ' "$hdir/$mode.out")
+	hfail=$((hfail + nok))
+	if [ "$rc" != 0 ] && [ "$nok" = 0 ]; then
+		echo "not ok - history $mode: miltertest exited $rc"; hfail=$((hfail + 1))
+	fi
+	if [ "$rc" != 0 ] || [ "$nok" != 0 ]; then
+		status=1
+		tail -n 20 "$hdir/$mode.err"
+	fi
+done
+"$hdir/ctl" stop
+# The log: one decision line per message, the warning, the action.
+while IFS='|' read -r mode want; do
+	case " $hmodes " in
+	*" $mode "*) ;;
+	*) continue ;;
+	esac
+	case $want in
+	!*) if grep -q -- "${want#!}" "$hdir/$mode.err"; then r=1; else r=0; fi; want="no line matches ${want#!}" ;;
+	*) if grep -q -- "$want" "$hdir/$mode.err"; then r=0; else r=1; fi ;;
+	esac
+	if [ $r = 0 ]; then
+		echo "ok - history $mode log: $want"; hpass=$((hpass + 1))
+	else
+		echo "not ok - history $mode log: $want"; hfail=$((hfail + 1)); status=1
+	fi
+done <<'EOT'
+redis| R1: client=client.example rcpts=1 categories=- signals=review-threat:1/2 forged_removed=0 .*action=pass
+redis| R2: client=client.example rcpts=1 categories=review-threat signals=review-threat:2/2 forged_removed=0 .*action=tag
+redis| R3: .*categories=- signals=review-threat:1/2 history=unavailable .*action=pass
+redis| R4: .*history=unavailable .*action=pass
+redis|warning: history: redis 127.0.0.1:[0-9]*: .*judged on this message alone
+redis| R6: .*categories=review-threat signals=review-threat:2/2 forged_removed=0 .*action=tag
+redis|! R[1256]: .*history=unavailable
+sqlite| S1: .*categories=- signals=review-threat:1/2 history=unavailable .*action=pass
+sqlite| S2: .*categories=- signals=review-threat:1/2 history=unavailable .*action=pass
+sqlite|warning: history: sqlite:.*store not open (retrying every 2 s); judged on this message alone
+sqlite| S4: .*categories=review-threat signals=review-threat:2/2 forged_removed=0 .*action=tag
+sqlite|! S[34]: .*history=unavailable
+tempfail| T1: history unavailable; on_unavailable=tempfail
+tempfail| T1: .*history=unavailable .*action=tempfail
+tempfail| T2: .*history=unavailable .*action=tempfail
+EOT
+if [ "$hskip" = 1 ]; then
+	echo "protocol-history: $hpass passed, $hfail failed, $hskip skipped"
+else
+	echo "protocol-history: $hpass passed, $hfail failed"
+fi
 exit $status

@@ -23,10 +23,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/postfix.sh
 . "$HERE/postfix.sh"
 MSGS=$HERE/msgs
-mailcheck() {
-	python3 "$HERE/mailcheck.py" "$@"
-}
 . "$(dirname "$0")/report.sh"
+. "$(dirname "$0")/mailassert.sh"
 
 e2e_dump_logs() {
 	[ -n "$PF_DIR" ] || return 0
@@ -77,22 +75,6 @@ last_queue_id() {
 	sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p' "$PF_LAST_SEND_LOG" | tail -n 1
 }
 
-has_header() {
-	[ "$(mailcheck count "$1" "$2")" -gt 0 ]
-}
-
-no_header() {
-	local n
-	n=$(mailcheck count "$1" "$2")
-	[ "$n" -eq 0 ] || { echo "$n $2 field(s):"; mailcheck header "$1" "$2"; return 1; }
-}
-
-header_matches() {
-	local v
-	v=$(mailcheck header "$1" "$2")
-	printf '%s\n' "$v" | grep -E -q -- "$3" || { echo "$2: '$v' does not match /$3/"; return 1; }
-}
-
 subject_starts() {
 	local s
 	s=$(mailcheck subject "$1")
@@ -100,33 +82,6 @@ subject_starts() {
 	"$2"*) return 0 ;;
 	*) echo "Subject: '$s'"; return 1 ;;
 	esac
-}
-
-subject_is() {
-	local s
-	s=$(mailcheck subject "$1")
-	[ "$s" = "$2" ] || { echo "Subject: '$s', want '$2'"; return 1; }
-}
-
-subject_lacks() {
-	local s
-	s=$(mailcheck subject "$1")
-	case "$s" in
-	*"$2"*) echo "Subject: '$s'"; return 1 ;;
-	esac
-}
-
-# The subject tag lists the categories of X-Escalation; ORIGINAL follows.
-subject_tagged_as_header() {
-	local x
-	x=$(mailcheck header "$1" X-Escalation)
-	subject_is "$1" "[ESCALATED: $x] $2"
-}
-
-count_is() {
-	local n
-	n=$(mailcheck count "$1" "$2")
-	[ "$n" -eq "$3" ] || { echo "$n $2 field(s), want $3"; return 1; }
 }
 
 # The milter's log has exactly one line naming queue id $1.

@@ -27,6 +27,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 MSGS=$HERE/msgs
 . "$(dirname "$0")/report.sh"
+. "$(dirname "$0")/mailassert.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "# e2e-sendmail needs root (unshare, mounts, Sendmail and Postfix daemons)"
@@ -36,9 +37,6 @@ fi
 
 # shellcheck source=tests/e2e/sendmail.sh
 . "$HERE/sendmail.sh"
-mailcheck() {
-	python3 "$HERE/mailcheck.py" "$@"
-}
 
 e2e_dump_logs() {
 	[ -n "$SM_DIR" ] || return 0
@@ -85,49 +83,6 @@ deliver() {
 		finish
 	fi
 	return 1
-}
-
-has_header() {
-	[ "$(mailcheck count "$1" "$2")" -gt 0 ]
-}
-
-no_header() {
-	local n
-	n=$(mailcheck count "$1" "$2")
-	[ "$n" -eq 0 ] || { echo "$n $2 field(s):"; mailcheck header "$1" "$2"; return 1; }
-}
-
-header_matches() {
-	local v
-	v=$(mailcheck header "$1" "$2")
-	printf '%s\n' "$v" | grep -E -q -- "$3" || { echo "$2: '$v' does not match /$3/"; return 1; }
-}
-
-count_is() {
-	local n
-	n=$(mailcheck count "$1" "$2")
-	[ "$n" -eq "$3" ] || { echo "$n $2 field(s), want $3"; return 1; }
-}
-
-subject_is() {
-	local s
-	s=$(mailcheck subject "$1")
-	[ "$s" = "$2" ] || { echo "Subject: '$s', want '$2'"; return 1; }
-}
-
-subject_lacks() {
-	local s
-	s=$(mailcheck subject "$1")
-	case "$s" in
-	*"$2"*) echo "Subject: '$s'"; return 1 ;;
-	esac
-}
-
-# The subject tag lists the categories of X-Escalation; ORIGINAL follows.
-subject_tagged_as_header() {
-	local x
-	x=$(mailcheck header "$1" X-Escalation)
-	subject_is "$1" "[ESCALATED: $x] $2"
 }
 
 # The milter's log has exactly one line naming queue id $1 (the "i"

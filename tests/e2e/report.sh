@@ -2,6 +2,8 @@
 #
 #   ok MSG / not_ok MSG        count and print one result
 #   check DESC COMMAND...      ok when COMMAND succeeds (output shown on failure)
+#   e2e_require TOOL...        not ok (and finish) unless every TOOL and
+#                              the milter binary are there
 #   e2e_finish NAME            print logs on failure (the script's own
 #                              e2e_dump_logs, when defined), the time taken
 #                              and "NAME: N passed, N failed", then exit
@@ -43,4 +45,18 @@ e2e_finish() {
 	echo "$name: $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 	exit
+}
+
+e2e_require() {
+	local tool
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			not_ok "$tool is installed (run 'make deps')"
+			finish
+		fi
+	done
+	if [ ! -x "$MILTER_BIN" ]; then
+		not_ok "milter binary $MILTER_BIN exists (run 'make')"
+		finish
+	fi
 }

@@ -111,16 +111,7 @@ write_conf() {
 	    "$(rs_routing_yaml "$1")"
 }
 
-for tool in postfix swaks python3 perl; do
-	if ! command -v "$tool" >/dev/null; then
-		not_ok "$tool is installed (run 'make deps')"
-		finish
-	fi
-done
-if [ ! -x "$MILTER_BIN" ]; then
-	not_ok "milter binary $MILTER_BIN exists (run 'make')"
-	finish
-fi
+e2e_require postfix swaks python3 perl
 
 pf_init || { not_ok "create temporary directory"; finish; }
 CONF=$PF_DIR/milter.yaml

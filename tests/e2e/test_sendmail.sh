@@ -155,16 +155,7 @@ ms_gone() {
 
 # ---------------------------------------------------------------------
 
-for tool in postfix swaks python3 perl unshare m4; do
-	if ! command -v "$tool" >/dev/null; then
-		not_ok "$tool is installed (run 'make deps')"
-		finish
-	fi
-done
-if [ ! -x "$MILTER_BIN" ]; then
-	not_ok "milter binary $MILTER_BIN exists (run 'make')"
-	finish
-fi
+e2e_require postfix swaks python3 perl unshare m4
 if ! sm_setup; then
 	not_ok "Sendmail fetched and unpacked into $SM_CACHE"
 	finish

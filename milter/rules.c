@@ -32,6 +32,8 @@
 static const char *const rules_top_keys[] = { "categories", NULL };
 static const char *const rules_cat_keys[] = { "id", "description",
 	"threshold", "rules", "exclude", NULL };
+static const char *const rules_ext_keys[] = { "extend", "rules", "exclude",
+	NULL };
 static const char *const rules_rule_keys[] = { "id", "phrases", "regex",
 	"state", "decisive", "boundary", NULL };
 static const char *const rules_excl_keys[] = { "id", "phrases", "regex",
@@ -351,6 +353,47 @@ rules_load_list(struct rules_load *L, struct ydoc *y, yaml_node_t *n,
 		rules_load_rule(L, y, ydoc_item(y, items[i]), ci, exclude);
 }
 
+/*
+ * "- extend: ID" (mapping n): more rules and exclusions for a category
+ * defined in an earlier file or earlier in this one.  Threshold and
+ * description stay where the category was defined.
+ */
+static void
+rules_load_extend(struct rules_load *L, struct ydoc *y, yaml_node_t *n)
+{
+	yaml_node_t *v = ydoc_get(y, n, "extend"), *list;
+	const char *id;
+	char *what, *vwhat = NULL;
+	size_t ci;
+
+	ydoc_check_map(y, n, "extension", rules_ext_keys);
+	if (!ydoc_scalar(y, v, "extend", &id))
+		return;
+	for (ci = 0; ci < L->cats->len; ci++) {
+		const char *cid = g_array_index(L->cats, struct category,
+		    ci).id;
+
+		if (cid != NULL && strcmp(cid, id) == 0)
+			break;
+	}
+	if (ci == L->cats->len) {
+		ydoc_error(y, v, "extend: no category '%s' defined before "
+		    "this point", id);
+		return;
+	}
+	what = g_strdup_printf("extension of '%s'", id);
+	list = rules_get(y, n, what, "rules", &vwhat);
+	if (list != NULL)
+		rules_load_list(L, y, list, vwhat, ci, false);
+	list = rules_get(y, n, what, "exclude", &vwhat);
+	if (list != NULL)
+		rules_load_list(L, y, list, vwhat, ci, true);
+	if (ydoc_get(y, n, "rules") == NULL && ydoc_get(y, n, "exclude") == NULL)
+		ydoc_error(y, n, "%s: needs 'rules' or 'exclude'", what);
+	g_free(vwhat);
+	g_free(what);
+}
+
 /* One category (mapping n). */
 static void
 rules_load_cat(struct rules_load *L, struct ydoc *y, yaml_node_t *n)
@@ -364,6 +407,10 @@ rules_load_cat(struct rules_load *L, struct ydoc *y, yaml_node_t *n)
 	if (n == NULL || n->type != YAML_MAPPING_NODE) {
 		if (n != NULL)
 			ydoc_check_map(y, n, "category", rules_cat_keys);
+		return;
+	}
+	if (ydoc_get(y, n, "extend") != NULL) {
+		rules_load_extend(L, y, n);
 		return;
 	}
 	what = rules_what(y, n, "category", true);

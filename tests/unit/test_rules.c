@@ -400,6 +400,50 @@ test_small(void)
 	diag_clear(&d);
 }
 
+/* "extend:" puts rules and exclusions into an earlier category. */
+static void
+test_extend(void)
+{
+	static const char yaml[] =
+	    "categories:\n"
+	    "  - id: legal\n"
+	    "    threshold: 1\n"
+	    "    rules:\n"
+	    "      - {id: legal.lawyer, phrases: [lawyer]}\n"
+	    "  - id: abuse\n"
+	    "    threshold: 2\n"
+	    "    rules:\n"
+	    "      - {id: abuse.crap, phrases: [crap]}\n"
+	    "  - extend: legal\n"
+	    "    rules:\n"
+	    "      - {id: legal.fr.avocat, phrases: [avocat]}\n"
+	    "    exclude:\n"
+	    "      - {id: legal.fr.sans, phrases: [sans avocat]}\n";
+	struct diag d;
+	struct ruleset *rs;
+	struct rules_scratch *s;
+	char *ids;
+
+	diag_init(&d);
+	rs = ruleset_load_mem("extend.yaml", yaml, strlen(yaml), &d);
+	CHECK(rs != NULL && d.n == 0, "extend: loads");
+	if (rs == NULL) {
+		diag_clear(&d);
+		return;
+	}
+	CHECK(ruleset_ncats(rs) == 2, "extend: no new category");
+	s = rules_scratch_new(rs);
+	ids = test_ids(rs, s, "Mon avocat et mon lawyer");
+	CHECK_STR(ids, "legal.fr.avocat legal.lawyer", "extend: both rules");
+	g_free(ids);
+	ids = test_ids(rs, s, "je suis sans avocat");
+	CHECK_STR(ids, "", "extend: the exclusion applies");
+	g_free(ids);
+	rules_scratch_free(s);
+	ruleset_free(rs);
+	diag_clear(&d);
+}
+
 /* ---- broken rule files ---- */
 
 #define HEAD "categories:\n  - id: c\n    rules:\n"
@@ -515,6 +559,20 @@ static const struct bad bad_cases[] = {
 	    "or '}' while parsing a flow mapping" } },
 	{ "",
 	  { "bad.yaml:1:1: empty document" } },
+	/* "extend:" adds to a category defined before it, nothing else. */
+	{ HEAD "      - {id: r, phrases: x}\n  - extend: nope\n    rules:\n"
+	  "      - {id: s, phrases: y}\n",
+	  { "bad.yaml:5:13: extend: no category 'nope' defined before this "
+	    "point" } },
+	{ HEAD "      - {id: r, phrases: x}\n  - extend: c\n    threshold: 2\n"
+	  "    rules:\n      - {id: s, phrases: y}\n",
+	  { "bad.yaml:6:5: extension: unknown key 'threshold'" } },
+	{ HEAD "      - {id: r, phrases: x}\n  - extend: c\n",
+	  { "bad.yaml:5:5: extension of 'c': needs 'rules' or 'exclude'" } },
+	{ HEAD "      - {id: r, phrases: x}\n  - extend: c\n    rules:\n"
+	  "      - {id: r, phrases: y}\n",
+	  { "bad.yaml:7:14: rule id: duplicate id 'r' (first used at "
+	    "bad.yaml:4:14)" } },
 	/* Valid alone for the parser, refused by the compiler: found when
 	 * the whole set fails, reported at the pattern. */
 	{ HEAD "      - {id: r, regex: ['ok', '(\\w+ ){0,4}scam']}\n",
@@ -928,6 +986,7 @@ int
 main(void)
 {
 	test_small();
+	test_extend();
 	test_bad();
 	test_default();
 	return harness_done("rules");

@@ -3,6 +3,7 @@
 #   make                 build milter/escalation-milter
 #   make check           unit, golden, protocol (miltertest) and Postfix tests
 #   make demo            sample customer mail through a private Postfix
+#   make eval            detection quality on the labelled corpora (V=1: details)
 #   make deps            install the Debian packages the above need
 #   make install         PREFIX=/usr/local DESTDIR= (daemon, config, rules, man)
 #   make SANITIZER=address|undefined   build with a sanitizer
@@ -47,7 +48,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 
 .PHONY: all check unit golden protocol e2e demo deps install uninstall clean \
-        valgrind lint
+        valgrind lint eval
 
 all: $(BIN)
 
@@ -85,6 +86,9 @@ e2e: $(BIN)
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh
+
+eval: $(BIN)
+	@python3 scripts/eval.py $(if $(V),-v) $(EVAL_DIRS)
 
 valgrind: $(BIN) $(UNIT_BINS)
 	@VALGRIND=1 sh tests/run.sh unit golden

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "milter.h"
 #include "msg.h"
+#include "explain.h"
 #include "report.h"
 #include "rules.h"
 
@@ -44,6 +45,7 @@ struct main_opts {
 	const char *history;	/* --history ADDRESS */
 	const char *forget;	/* --forget ADDRESS */
 	int64_t now;		/* -t: --now (seconds), 0 = real time */
+	bool explain;		/* -t: --explain, readable instead of JSON */
 };
 
 static void
@@ -53,7 +55,8 @@ main_usage(FILE *fp)
 	    "usage: escalation-milter [-f] [-c FILE] [-p SOCKET]   run the milter\n"
 	    "       escalation-milter -n [-c FILE]                check config and rules\n"
 	    "       escalation-milter -t [-c FILE] [--from ADDR] [--rcpt ADDR]...\n"
-	    "                         [--client IP] MESSAGE.eml... evaluate messages offline\n"
+	    "                         [--client IP] [--explain] MESSAGE.eml...\n"
+	    "                                                    evaluate messages offline\n"
 	    "       escalation-milter --history ADDRESS | --forget ADDRESS [-c FILE] [-S SPEC]\n"
 	    "       escalation-milter -V | -h\n"
 	    "\n"
@@ -66,6 +69,8 @@ main_usage(FILE *fp)
 	    "  --from ADDR, --rcpt ADDR, --client IP\n"
 	    "             -t: the SMTP envelope (default: Return-Path or From; To and Cc)\n"
 	    "  --now SECONDS  -t: the clock for history windows (Unix time)\n"
+	    "  --explain  -t: print the scanned text, every rule hit with its\n"
+	    "             offset, the counts and the decision instead of JSON\n"
 	    "  --history ADDRESS  print what is stored for a customer (JSON)\n"
 	    "  --forget ADDRESS   erase what is stored for a customer\n"
 	    "  -V         print the version\n"
@@ -294,8 +299,13 @@ main_test(struct conf *c, char **files, int n, const struct main_opts *o)
 		r = msg_eom(m);
 		if (r->history_unavailable)
 			rc = EX_UNAVAILABLE;
-		json = report_json(files[i], r);
-		printf("%s\n", json);
+		if (o->explain) {
+			json = explain_message(files[i], r, c->rules, s);
+			printf("%s%s", i > 0 ? "\n" : "", json);
+		} else {
+			json = report_json(files[i], r);
+			printf("%s\n", json);
+		}
 		g_free(json);
 		g_free(buf);
 		msg_reset(m);
@@ -419,6 +429,7 @@ main(int argc, char **argv)
 		{ "rcpt", required_argument, NULL, 'R' },
 		{ "client", required_argument, NULL, 'C' },
 		{ "now", required_argument, NULL, 'N' },
+		{ "explain", no_argument, NULL, 'E' },
 		{ "history", required_argument, NULL, 'H' },
 		{ "forget", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
@@ -454,6 +465,9 @@ main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'E':
+			o.explain = true;
+			break;
 		case 'H':
 			o.history = optarg;
 			break;
@@ -493,6 +507,7 @@ main(int argc, char **argv)
 		}
 	}
 	if ((o.check && o.test) || (o.test && optind >= argc) ||
+	    (o.explain && !o.test) ||
 	    (!o.test && optind < argc) ||
 	    ((o.history || o.forget) && (o.test || o.check)) ||
 	    (o.history && o.forget)) {

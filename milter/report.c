@@ -44,6 +44,8 @@ report_signals(JsonBuilder *b, const struct verdict *v)
 			json_builder_add_string_value(b, e->rule->id);
 			json_builder_set_member_name(b, "text");
 			json_builder_add_string_value(b, e->text);
+			json_builder_set_member_name(b, "offset");
+			json_builder_add_int_value(b, (gint64)e->offset);
 			json_builder_end_object(b);
 		}
 		json_builder_end_array(b);

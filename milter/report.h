@@ -5,7 +5,7 @@
  * The JSON is a public interface (escalation-milter(8)):
  *   {"file", "escalate", "categories", "followup", "history",
  *    "signals": {id: {"count", "message_count", "history_count",
- *    "threshold", "fired", "state", "evidence": [{"rule", "text"}]}},
+ *    "threshold", "fired", "state", "evidence": [{"rule", "text", "offset"}]}},
  *    "subject", "headers": [[name, value], ...], "removed",
  *    "route": {"action", "to", "channel", "shadow", "skipped"} | null,
  *    "truncated"}

@@ -111,7 +111,8 @@ class Case:
         s = self.report["signals"].get(cat)
         if s is None:
             return []
-        return ["%s \"%s\"" % (e["rule"], e["text"]) for e in s["evidence"]]
+        return ["%s \"%s\" @%d" % (e["rule"], e["text"], e.get("offset", -1))
+                for e in s["evidence"]]
 
     def expected(self, th):
         """Categories the labels say should fire here."""

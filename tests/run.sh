@@ -6,7 +6,7 @@
 #
 # unit      every tests/unit/test_* executable, with SRCDIR=<source root>
 # golden    sh tests/golden.sh, when it exists
-# cli       sh tests/cli.sh (command line, -n diagnostics) and
+# cli       sh tests/cli.sh (command line, -n diagnostics), tests/explain_eval.sh,
 #           sh tests/install.sh (make install into a staging DESTDIR),
 #           sh tests/daemon.sh (daemon start as root, privilege drop)
 # protocol  sh tests/miltertest/run.sh, when it exists
@@ -170,7 +170,7 @@ suite_golden() {
 }
 
 suite_cli() {
-	suite_script cli sh tests/cli.sh tests/install.sh tests/daemon.sh tests/history_cli.sh tests/history_redis.sh
+	suite_script cli sh tests/cli.sh tests/install.sh tests/daemon.sh tests/history_cli.sh tests/history_redis.sh tests/explain_eval.sh
 }
 
 suite_protocol() {

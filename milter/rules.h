@@ -25,7 +25,9 @@
  * is case-insensitive on normalised text (norm.h) and, unless a rule says
  * "boundary: false", a match must start and end on a word boundary
  * (checked with Unicode character classes in the match callback).
- * Several files may be loaded; a category id may appear in only one.
+ * Several files may be loaded; a category is defined once, and a later
+ * entry "- extend: ID" adds rules and exclusions to it (rule files for
+ * other languages do that).
  */
 #ifndef RULES_H
 #define RULES_H

@@ -6,7 +6,8 @@
 #
 # unit      every tests/unit/test_* executable, with SRCDIR=<source root>
 # golden    sh tests/golden.sh, when it exists
-# cli       sh tests/cli.sh (command line, -n diagnostics), tests/explain_eval.sh,
+# cli       sh tests/cli.sh (command line, -n diagnostics), explain_eval.sh,
+#           quality.sh (scripts/eval.py --check on the labelled corpora),
 #           sh tests/install.sh (make install into a staging DESTDIR),
 #           sh tests/daemon.sh (daemon start as root, privilege drop)
 # protocol  sh tests/miltertest/run.sh, when it exists
@@ -170,7 +171,7 @@ suite_golden() {
 }
 
 suite_cli() {
-	suite_script cli sh tests/cli.sh tests/install.sh tests/daemon.sh tests/history_cli.sh tests/history_redis.sh tests/explain_eval.sh
+	suite_script cli sh tests/cli.sh tests/install.sh tests/daemon.sh tests/history_cli.sh tests/history_redis.sh tests/explain_eval.sh tests/quality.sh
 }
 
 suite_protocol() {

@@ -8,9 +8,12 @@
  * leaves that are not attachments are decoded (transfer encoding, then
  * charset to UTF-8 with a windows-1252 fallback), at most a bounded
  * number of bytes each; every other leaf and every message/rfc822 part
- * is skipped without touching its content.  Each part's text is quote-
- * stripped (quote.c; HTML first goes through html.c) and appended, a
- * blank line between parts, up to lim->max_text_bytes.
+ * (a forwarded, attached message is not the writer's new words) is
+ * skipped without touching its content.  multipart/alternative gives
+ * its best text alternative, multipart/related its root part.  Each
+ * part's text is unwrapped from a marketplace relay (relay.c) and
+ * quote-stripped (quote.c; HTML first goes through html.c) and
+ * appended, a blank line between parts, up to lim->max_text_bytes.
  *
  * All GMime objects are created and released inside extract_message().
  * The caller runs g_mime_init() and xmlInitParser() once per process.
@@ -358,6 +361,7 @@ extract_use(struct extract_walk *w, GString *text, bool html)
 		g_string_free(text, TRUE);
 		text = plain;
 	}
+	relay_unwrap(text);
 	quote_strip(text);
 	while (start < text->len && g_ascii_isspace(text->str[start]))
 		start++;
@@ -449,6 +453,37 @@ extract_alternative(struct extract_walk *w, GMimeMultipart *mp,
 	}
 }
 
+/*
+ * multipart/related: its root part only (the "start" parameter, else
+ * the first part); the other parts are what the root refers to (inline
+ * images, style sheets), not text of their own.
+ */
+static void
+extract_related(struct extract_walk *w, GMimeMultipart *mp, unsigned depth)
+{
+	const char *start = g_mime_object_get_content_type_parameter(
+	    GMIME_OBJECT(mp), "start");
+	int count = g_mime_multipart_get_count(mp);
+	GMimeObject *root = count > 0 ? g_mime_multipart_get_part(mp, 0) :
+	    NULL;
+	size_t sl;
+
+	if (start != NULL && *start == '<')
+		start++;
+	sl = start != NULL ? strcspn(start, ">") : 0;
+	for (int i = 0; i < count && sl > 0; i++) {
+		GMimeObject *child = g_mime_multipart_get_part(mp, i);
+		const char *cid = g_mime_object_get_content_id(child);
+
+		if (cid != NULL && strlen(cid) == sl &&
+		    strncmp(cid, start, sl) == 0) {
+			root = child;
+			break;
+		}
+	}
+	extract_walk(w, root, depth);
+}
+
 /* Visits obj, a part at the given multipart nesting depth. */
 static void
 extract_walk(struct extract_walk *w, GMimeObject *obj, unsigned depth)
@@ -469,6 +504,11 @@ extract_walk(struct extract_walk *w, GMimeObject *obj, unsigned depth)
 		if (ct != NULL && g_mime_content_type_is_type(ct, "multipart",
 		    "alternative")) {
 			extract_alternative(w, mp, depth + 1);
+			return;
+		}
+		if (ct != NULL && g_mime_content_type_is_type(ct, "multipart",
+		    "related")) {
+			extract_related(w, mp, depth + 1);
 			return;
 		}
 		for (int i = 0; i < count && !w->stop; i++)

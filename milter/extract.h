@@ -6,10 +6,12 @@
  *   - the decoded Subject (RFC 2047), and
  *   - the text the customer wrote now: text/plain parts and text/html
  *     parts (converted by html_to_text), charsets decoded to UTF-8,
- *     attachments skipped (never decoded), and with quoted earlier mail
- *     and signatures removed (quote_strip).
+ *     attachments and attached messages skipped (never decoded), a
+ *     marketplace relay's wrapper removed (relay_unwrap), and quoted
+ *     earlier mail, forwarded mail and signatures removed (quote_strip).
  * For multipart/alternative only the best text part is used (plain if
- * it has text, else HTML).  Parts beyond limits are skipped and flagged.
+ * it has text, else HTML); for multipart/related only its root part.
+ * Parts beyond limits are skipped and flagged.
  * Work is proportional to the text decoded, never to attachment size.
  *
  * GMime objects created here never leave the call (not thread-safe).
@@ -48,8 +50,11 @@ void extract_clear(struct extracted *ex);
  * html_to_text - append the visible text of an HTML document to out:
  * entities decoded, <br>, <p>, <div>, <li>, <tr>, headings as line
  * breaks, <style>/<script>/<head> dropped, <blockquote> and Gmail /
- * Outlook quote containers (div.gmail_quote, #divRplyFwdMsg onwards,
- * "appendonsend") dropped.  Input need not be valid; never fails.
+ * Yahoo / Thunderbird quote containers dropped (each leaves a ">" line,
+ * so quote_strip keeps text written between quotes), Outlook's copy of
+ * the earlier mail (#divRplyFwdMsg, #appendonsend, .OutlookMessageHeader,
+ * a border-top or <hr> header box) and all after it dropped.  Input
+ * need not be valid; never fails.
  */
 void html_to_text(const char *html, size_t len, GString *out);
 /*
@@ -62,11 +67,34 @@ bool html_to_text_max(const char *html, size_t len, size_t max,
 
 /*
  * quote_strip - cut quoted earlier mail and signatures from plain text
- * in place: lines starting with '>', an "On ... wrote:" line and all
- * after it, "-----Original Message-----" and Outlook "From: ... Sent:"
- * header blocks and all after them, forwarded-message markers, and a
- * "-- " signature separator and all after it.
+ * in place: lines starting with '>', an "On ... wrote:" line (and its
+ * translations) and all after it, "-----Original Message-----" and
+ * Outlook "From: ... Sent:" header blocks and all after them,
+ * forwarded-message markers, a helpdesk "reply above this line" marker
+ * and a "-- " signature separator and all after it; "Sent from my
+ * iPhone" lines and legal notices (footer_*) are dropped.
  */
 void quote_strip(GString *text);
+
+/*
+ * relay_unwrap - keep only the buyer's words of a marketplace relay
+ * message (Amazon's "Begin message" / "End message" markers, or its
+ * heading and closing text), in place.  Returns true if a wrapper was
+ * recognised; the text is untouched otherwise.
+ */
+bool relay_unwrap(GString *text);
+
+/*
+ * footer_is_device - is the line s[0..len) a mail client's own "Sent
+ * from my iPhone" / "Get Outlook for Android" line?
+ */
+bool footer_is_device(const char *s, size_t len);
+/*
+ * footer_notice - does a legal or confidentiality notice start at the
+ * line at text[off]?  If so *end is set after it.  Always sets *skip:
+ * no notice starts on the lines before it that this call looked at.
+ */
+bool footer_notice(const char *text, size_t n, size_t off, size_t *end,
+    size_t *skip);
 
 #endif

@@ -9,13 +9,21 @@
  * elements become line breaks, table cells are separated by spaces.
  *
  * Dropped: <head>, <title>, <style>, <script>, <template>, comments;
- * quoted earlier mail: <blockquote>, Gmail's div.gmail_quote (and a
- * div.gmail_extra holding a quote), Thunderbird's div.moz-cite-prefix,
- * Yahoo's div.yahoo_quoted, signatures in div.gmail_signature.  Outlook
- * puts the earlier mail after its own markers rather than inside one
- * element, so at id="divRplyFwdMsg" or id="appendonsend", at an <hr>
- * followed by a "From:" line, and at a border-top box starting with
- * "From:" the walk stops: everything after, in document order, goes.
+ * quoted earlier mail: <blockquote> (Apple Mail's type="cite" too),
+ * Gmail's div.gmail_quote (and a div.gmail_extra holding a quote),
+ * Yahoo's div.yahoo_quoted, ProtonMail's div.protonmail_quote, each
+ * leaving a line ">" in its place so that quote_strip() can tell an
+ * attribution followed by a quote from one followed by the writer's own
+ * bottom-posted words; Thunderbird's div.moz-cite-prefix and Gmail's
+ * gmail_attr (attributions) and signatures in div.gmail_signature.
+ * Outlook puts the earlier mail after its own markers rather than inside
+ * one element, so at id="divRplyFwdMsg", id="appendonsend",
+ * class="OutlookMessageHeader", id="mail-editor-reference-message-
+ * container", at an <hr> followed by a "From:" line, and at a
+ * border-top box starting with "From:" (or its translations) the walk
+ * stops: everything after, in document order, goes.  Outlook on the web
+ * prefixes the ids and classes of mail it quotes with "x_"; those match
+ * too.
  *
  * The input should be UTF-8 (the caller converts charsets); invalid
  * bytes are replaced first.  Output is bounded by max bytes.
@@ -46,8 +54,8 @@ struct html_ctx {
 
 /* Elements dropped with their content. */
 static const char *const html_drop_tags[] = {
-	"head", "title", "style", "script", "template", "blockquote",
-	"xml", "iframe", "object", "svg", "math", NULL
+	"head", "title", "style", "script", "template", "xml", "iframe",
+	"object", "svg", "math", NULL
 };
 
 /* Elements that start and end a line. */
@@ -59,10 +67,23 @@ static const char *const html_block_tags[] = {
 	"thead", "tbody", "tfoot", "legend", "details", "summary", NULL
 };
 
-/* Classes of elements holding quoted mail or a signature. */
+/* Classes of elements holding quoted mail: dropped, leaving ">". */
+static const char *const html_quote_classes[] = {
+	"gmail_quote", "yahoo_quoted", "protonmail_quote", NULL
+};
+
+/* Classes of attributions and signatures: dropped. */
 static const char *const html_drop_classes[] = {
-	"gmail_quote", "gmail_attr", "gmail_signature", "moz-cite-prefix",
-	"yahoo_quoted", "protonmail_quote", NULL
+	"gmail_attr", "gmail_signature", "moz-cite-prefix", NULL
+};
+
+/* Ids and classes where Outlook's copy of the earlier mail begins. */
+static const char *const html_outlook_ids[] = {
+	"divRplyFwdMsg", "appendonsend", "mail-editor-reference-message-"
+	"container", NULL
+};
+static const char *const html_outlook_classes[] = {
+	"OutlookMessageHeader", NULL
 };
 
 /* Classes of elements dropped only if they hold a quote. */
@@ -70,7 +91,7 @@ static const char *const html_extra_classes[] = { "gmail_extra", NULL };
 
 /* Words that open an Outlook header block ("From:" and translations). */
 static const char *const html_from_words[] = {
-	"from", "von", "de", "van", "da", NULL
+	"from", "von", "de", "van", "da", "od", "fr\xc3\xa5n", NULL
 };
 
 /* U+00A0 (&nbsp;) at s? */
@@ -105,12 +126,27 @@ html_attr(const xmlNode *n, const char *name)
 	return NULL;
 }
 
+/*
+ * Is s[0..len) the name word (any case), maybe behind the "x_" prefixes
+ * Outlook on the web adds to the names in mail it quotes?
+ */
+static bool
+html_is_name(const char *s, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+
+	while (len > wl && len >= 2 && (s[0] == 'x' || s[0] == 'X') &&
+	    s[1] == '_') {
+		s += 2;
+		len -= 2;
+	}
+	return len == wl && g_ascii_strncasecmp(s, word, wl) == 0;
+}
+
 /* Does the white-space separated list s contain word (any case)? */
 static bool
 html_has_token(const char *s, const char *word)
 {
-	size_t wl = strlen(word);
-
 	while (s != NULL && *s != '\0') {
 		size_t tl;
 
@@ -119,10 +155,24 @@ html_has_token(const char *s, const char *word)
 		tl = 0;
 		while (s[tl] != '\0' && !g_ascii_isspace(s[tl]))
 			tl++;
-		if (tl == wl && g_ascii_strncasecmp(s, word, wl) == 0)
+		if (tl > 0 && html_is_name(s, tl, word))
 			return true;
 		s += tl;
 	}
+	return false;
+}
+
+/* Is the id of element n one of ids? */
+static bool
+html_has_id(const xmlNode *n, const char *const *ids)
+{
+	const char *id = html_attr(n, "id");
+
+	if (id == NULL)
+		return false;
+	for (size_t i = 0; ids[i] != NULL; i++)
+		if (html_is_name(id, strlen(id), ids[i]))
+			return true;
 	return false;
 }
 
@@ -180,8 +230,8 @@ html_peek_from(const xmlNode *n)
 				if (g_ascii_strncasecmp(s, html_from_words[k],
 				    wl) != 0)
 					continue;
-				while (*p == ' ')
-					p++;
+				while (*p == ' ' || html_is_nbsp(p))
+					p += *p == ' ' ? 1 : 2;
 				if (*p == ':')
 					return true;
 			}
@@ -205,7 +255,7 @@ html_has_quote(struct html_ctx *c, const xmlNode *top)
 		if (n->type == XML_ELEMENT_NODE &&
 		    (g_ascii_strcasecmp((const char *)n->name,
 		    "blockquote") == 0 ||
-		    html_has_class(n, html_drop_classes)))
+		    html_has_class(n, html_quote_classes)))
 			return true;
 		if (n->children != NULL) {
 			n = n->children;
@@ -288,11 +338,10 @@ html_text(struct html_ctx *c, const char *s)
 static bool
 html_is_outlook_start(const xmlNode *n, const char *name)
 {
-	const char *id = html_attr(n, "id");
 	const char *style;
 
-	if (id != NULL && (g_ascii_strcasecmp(id, "divRplyFwdMsg") == 0 ||
-	    g_ascii_strcasecmp(id, "appendonsend") == 0))
+	if (html_has_id(n, html_outlook_ids) ||
+	    html_has_class(n, html_outlook_classes))
 		return true;
 	if (g_ascii_strcasecmp(name, "hr") == 0)
 		return html_peek_from(html_doc_next(n, false));
@@ -305,20 +354,42 @@ html_is_outlook_start(const xmlNode *n, const char *name)
 	return html_peek_from(html_doc_next(n, true));
 }
 
+/*
+ * A quote was dropped here: a line ">" stands for it (once, however
+ * many quotes follow each other).
+ */
+static enum html_act
+html_quote_mark(struct html_ctx *c)
+{
+	size_t len = c->out->len - c->base;
+
+	html_break(c, false);
+	if (!(len >= 2 && strcmp(c->out->str + c->out->len - 2, ">\n") == 0 &&
+	    (len == 2 || c->out->str[c->out->len - 3] == '\n')))
+		html_put(c, ">\n", 2);
+	return HTML_SKIP;
+}
+
 /* What to do on entering element n. */
 static enum html_act
 html_enter_element(struct html_ctx *c, const xmlNode *n)
 {
 	const char *name = (const char *)n->name;
 
-	if (name == NULL || html_in_list(name, html_drop_tags))
+	if (name == NULL)
+		return HTML_SKIP;
+	if (g_ascii_strcasecmp(name, "blockquote") == 0)
+		return html_quote_mark(c);
+	if (html_in_list(name, html_drop_tags))
 		return HTML_SKIP;
 	if (html_is_outlook_start(n, name))
 		return HTML_STOP;
+	if (html_has_class(n, html_quote_classes))
+		return html_quote_mark(c);
 	if (html_has_class(n, html_drop_classes))
 		return HTML_SKIP;
 	if (html_has_class(n, html_extra_classes) && html_has_quote(c, n))
-		return HTML_SKIP;
+		return html_quote_mark(c);
 	if (g_ascii_strcasecmp(name, "br") == 0) {
 		html_break(c, true);
 		return HTML_DESCEND;

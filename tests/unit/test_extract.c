@@ -1,9 +1,11 @@
 /*
  * test_extract.c - extract_message(): whole messages in, the customer's
  * new text out.  Synthetic messages cover encodings, charsets, MIME
- * structures, attachments, malformed input and limits; when the dev
- * corpus is present ($CORPUS_DIR, else SRCDIR/../shared/corpus/dev),
- * every message must give text and no quoted agent reply may survive.
+ * structures, attachments, malformed input and limits.  In the
+ * project's corpus tests/corpus/extract and, when it is present, in the
+ * dev corpus ($CORPUS_DIR, else SRCDIR/../shared/corpus/dev), every
+ * message must give text and no quoted agent reply may survive; in the
+ * project's corpus no marker, relay wrapper or footer either.
  */
 #include <gmime/gmime.h>
 #include <libxml/HTMLparser.h>
@@ -256,6 +258,102 @@ static const struct msg_case msg_cases[] = {
 	    "<c27d@marketpla=\r\n"
 	    "ce.amazon.com> wrote:\r\n> Please call us.\r\n",
 	    "wrap", "Ok.", { "call" } },
+	{ "multipart/related: the root part only, images and extra text "
+	    "ignored",
+	    HDR "Subject: rel\r\n" MIME
+	    "Content-Type: multipart/related; boundary=\"r\"; "
+	    "type=\"text/html\"\r\n\r\n"
+	    "--r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<p>See the photo <img src=\"cid:p1\"></p>\r\n"
+	    "--r\r\nContent-Type: image/jpeg\r\nContent-ID: <p1>\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRg==\r\n"
+	    "--r\r\nContent-Type: text/plain\r\nContent-ID: <t1>\r\n\r\n"
+	    "RESOURCE-SECRET\r\n--r--\r\n",
+	    "rel", "See the photo", { "SECRET", "/9j" } },
+	{ "multipart/related with a start parameter",
+	    HDR "Subject: start\r\n" MIME
+	    "Content-Type: multipart/related; boundary=\"r\"; "
+	    "start=\"<root@x>\"\r\n\r\n"
+	    "--r\r\nContent-Type: image/png\r\nContent-ID: <img@x>\r\n"
+	    "\r\nPNG\r\n"
+	    "--r\r\nContent-Type: text/html\r\nContent-ID: <root@x>\r\n\r\n"
+	    "<p>Root words</p>\r\n--r--\r\n",
+	    "start", "Root words", { "PNG" } },
+	{ "mixed > alternative > related, attachment and forwarded mail",
+	    HDR "Subject: nest\r\n" MIME
+	    "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n"
+	    "--m\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n"
+	    "\r\n--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+	    " \r\n"
+	    "--a\r\nContent-Type: multipart/related; boundary=\"r\"\r\n\r\n"
+	    "--r\r\nContent-Type: text/html; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "<div>Broken on arrival.<img src=3D\"cid:i\"></div><div id=3D"
+	    "\"appendonsend\"></div><div>Leave us a review</div>\r\n"
+	    "--r\r\nContent-Type: image/png\r\nContent-ID: <i>\r\n\r\nPNG\r\n"
+	    "--r--\r\n--a--\r\n"
+	    "--m\r\nContent-Type: message/rfc822\r\n"
+	    "Content-Disposition: inline\r\n\r\n"
+	    "Subject: old\r\n\r\nplease call us, manager\r\n"
+	    "--m--\r\n",
+	    "nest", "Broken on arrival.", { "review", "call", "PNG" } },
+	{ "Amazon relay, text: only the buyer's words",
+	    "From: Buyer <x@marketplace.amazon.com>\r\nTo: s@shop.example\r\n"
+	    "Subject: Inquiry from Amazon customer\r\n\r\n"
+	    "------------- Begin message -------------\r\n\r\n"
+	    "The lid is cracked, can I get a new one?\r\n\r\n"
+	    "------------- End message -------------\r\n\r\n"
+	    "For Your Information: To help arbitrate disputes and preserve "
+	    "trust and safety, we retain all messages buyers and sellers send "
+	    "through Amazon.com for two years. Amazon uses filtering "
+	    "technology to protect buyers and sellers from possible fraud."
+	    "\r\nWas this email helpful?\r\n",
+	    "Inquiry from Amazon customer",
+	    "The lid is cracked, can I get a new one?",
+	    { "disputes", "fraud", "helpful" } },
+	{ "Amazon relay, HTML",
+	    HDR "Subject: amz\r\n" MIME
+	    "Content-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<html><body><table><tr><td>Order ID: 114-1234567-1234567</td></tr>"
+	    "<tr><td>------------- Begin message -------------</td></tr>"
+	    "<tr><td>Wrong size sent.</td></tr>"
+	    "<tr><td>------------- End message -------------</td></tr>"
+	    "<tr><td>We want you to buy with confidence anytime you purchase "
+	    "products. Learn more about our safe buying guarantee.</td></tr>"
+	    "</table></body></html>\r\n",
+	    "amz", "Wrong size sent.", { "guarantee", "Order" } },
+	{ "HTML Apple Mail bottom post: the answer below the quote kept",
+	    HDR "Subject: bottom\r\n" MIME
+	    "Content-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<html><body><div>On Jun 3, 2024, at 10:00, Shop &lt;s@shop.example"
+	    "&gt; wrote:</div><blockquote type=\"cite\"><div>Did it arrive? "
+	    "Please leave a review.</div></blockquote><div>No, it never came."
+	    "</div><blockquote type=\"cite\">Anything else?</blockquote>"
+	    "<div>Yes, I want a refund.</div></body></html>\r\n",
+	    "bottom", "No, it never came.\nYes, I want a refund.",
+	    { "review", "wrote", "else" } },
+	{ "HTML Outlook reply: OutlookMessageHeader",
+	    HDR "Subject: omh\r\n" MIME
+	    "Content-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<html><body><div>Not fixed.</div><div class=OutlookMessageHeader>"
+	    "<hr><b>From:</b> Shop<br><b>Sent:</b> Monday</div>"
+	    "<div>open a PayPal dispute</div></body></html>\r\n",
+	    "omh", "Not fixed.", { "PayPal" } },
+	{ "plain reply with device line and legal notice",
+	    HDR "Subject: foot\r\n\r\n"
+	    "I will contact my lawyer.\r\n\r\nSent from my iPhone\r\n\r\n"
+	    "This e-mail and any attachments are confidential. If you are not "
+	    "the intended recipient, notify the sender.\r\n",
+	    "foot", "I will contact my lawyer.",
+	    { "iPhone", "confidential" } },
+	{ "forwarded in the body: the note above kept",
+	    HDR "Subject: Fwd: order\r\n\r\n"
+	    "This is what I got from you.\r\n\r\n"
+	    "---------- Forwarded message ---------\r\nFrom: Shop "
+	    "<s@shop.example>\r\nDate: Mon, Jun 3, 2024\r\nSubject: order\r\n"
+	    "\r\nCall us, or ask for a manager.\r\n",
+	    "Fwd: order", "This is what I got from you.",
+	    { "manager", "Call" } },
 	{ "uuencoded text part",
 	    HDR "Subject: uu\r\n" MIME
 	    "Content-Type: text/plain\r\n"
@@ -642,7 +740,27 @@ cleanup:
 
 struct corpus_stats {
 	unsigned files, traps, agent_quotes;
+	bool own;	/* the project's corpus: stricter debris check */
 };
+
+/* What only quoted, forwarded or relayed text holds. */
+static const char *const corpus_debris[] = {
+	"Customer Care", "wrote:", "Original Message", "Begin message",
+	"End message", "arbitrate", "Seller Central", "above this line",
+	"Forwarded", "forwarded message", "Weitergeleitete", "transf\xc3\xa9r",
+	"reenviado", "Sent from my", "intended", "DISCLAIMER", "From:",
+	"Von:", "De :", "escreveu", "schreef", "pisze", "a \xc3\xa9" "crit",
+	"escribi\xc3\xb3", "Order ID", NULL
+};
+
+static void
+corpus_check_own(const char *base, const char *text)
+{
+	for (size_t i = 0; corpus_debris[i] != NULL; i++)
+		CHECK(strstr(text, corpus_debris[i]) == NULL,
+		    "%s: \"%s\" survived in \"%s\"", base, corpus_debris[i],
+		    text);
+}
 
 static void
 corpus_check_file(const char *path, const char *base, bool trap,
@@ -663,9 +781,14 @@ corpus_check_file(const char *path, const char *base, bool trap,
 	CHECK(!ex.parse_error && ex.text->len > 0, "%s: no text", base);
 	full = corpus_full_text(buf, len);
 	needle = corpus_agent_needle(full);
+	if (st->own)
+		corpus_check_own(base, ex.text->str);
 	if (trap) {
 		st->traps++;
-		CHECK(needle != NULL, "%s: trap, agent reply not found", base);
+		/* Dev traps all quote an agent; the project's may quote a
+		   relay's or a footer's words instead. */
+		CHECK(needle != NULL || st->own,
+		    "%s: trap, agent reply not found", base);
 	}
 	if (needle != NULL) {
 		st->agent_quotes++;
@@ -711,8 +834,21 @@ test_corpus(void)
 	const char *env = getenv("CORPUS_DIR");
 	char *dir, *threads;
 	struct limits lim;
-	struct corpus_stats st = { 0 };
+	struct corpus_stats st = { 0 }, mine = { 0 };
 	GHashTable *traps;
+	char *own;
+
+	test_limits_default(&lim);
+	own = g_build_filename(harness_srcdir(), "tests", "corpus", "extract",
+	    NULL);
+	traps = corpus_traps(own);
+	mine.own = true;
+	corpus_check_dir(own, traps, &lim, &mine);
+	CHECK(mine.files >= 20, "corpus %s: %u .eml files", own, mine.files);
+	printf("extract: corpus %s: %u messages, %u traps, %u quoting an "
+	    "agent reply\n", own, mine.files, mine.traps, mine.agent_quotes);
+	g_hash_table_destroy(traps);
+	g_free(own);
 
 	dir = env != NULL && *env != '\0' ? g_strdup(env) :
 	    g_build_filename(harness_srcdir(), "..", "shared", "corpus", "dev",
@@ -722,7 +858,6 @@ test_corpus(void)
 		g_free(dir);
 		return;
 	}
-	test_limits_default(&lim);
 	traps = corpus_traps(dir);
 	threads = g_build_filename(dir, "threads", NULL);
 	corpus_check_dir(dir, traps, &lim, &st);

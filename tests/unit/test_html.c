@@ -48,22 +48,22 @@ static const struct html_case html_cases[] = {
 	{ "blockquote dropped (Apple, Thunderbird)",
 	    "<div>My answer</div><blockquote type=\"cite\">please call "
 	    "us</blockquote>",
-	    "My answer" },
+	    "My answer\n>" },
 	{ "Gmail quote dropped",
 	    "<div dir=\"ltr\">Refund now</div><br><div class=\"gmail_quote\">"
 	    "<div dir=\"ltr\" class=\"gmail_attr\">On Mon, Jun 3, 2024 at "
 	    "10:00 AM Shop &lt;s@shop.example&gt; wrote:<br></div>"
 	    "<blockquote class=\"gmail_quote\">open a PayPal dispute"
 	    "</blockquote></div>",
-	    "Refund now" },
+	    "Refund now\n\n>" },
 	{ "Gmail quote, several classes",
 	    "<p>x</p><div class=\"foo gmail_quote gmail_quote_container\">"
 	    "On wrote: manager</div>",
-	    "x" },
+	    "x\n>" },
 	{ "gmail_extra with quote dropped",
 	    "<div>mine</div><div class=\"gmail_extra\"><br><div>On Mon "
 	    "wrote:</div><blockquote>review</blockquote></div>",
-	    "mine" },
+	    "mine\n>" },
 	{ "gmail_extra without quote kept",
 	    "<div>mine</div><div class=\"gmail_extra\">more of mine</div>",
 	    "mine\nmore of mine" },
@@ -71,7 +71,7 @@ static const struct html_case html_cases[] = {
 	    "<div class=\"moz-cite-prefix\">On 3/6/24 10:00, Shop wrote:<br>"
 	    "</div><blockquote type=\"cite\">lawyer</blockquote>"
 	    "<p>my reply below</p>",
-	    "my reply below" },
+	    ">\nmy reply below" },
 	{ "Outlook divRplyFwdMsg and all after",
 	    "<div>Top text</div><hr style=\"display:inline-block\">"
 	    "<div id=\"divRplyFwdMsg\"><b>From:</b> Shop<br><b>Sent:</b> "
@@ -105,7 +105,64 @@ static const struct html_case html_cases[] = {
 	    "<meta charset=\"iso-8859-1\"><p>\xc3\xa9t\xc3\xa9</p>",
 	    "\xc3\xa9t\xc3\xa9" },
 	{ "uppercase tags", "<P>A<BR>B</P><BLOCKQUOTE>Q</BLOCKQUOTE>",
-	    "A\nB" },
+	    "A\nB\n>" },
+	{ "quotes in a row leave one mark",
+	    "<p>a</p><blockquote>q1</blockquote><blockquote>q2</blockquote>"
+	    "<div class=\"gmail_quote\">q3</div><p>b</p>",
+	    "a\n>\nb" },
+	{ "Apple Mail: attribution, cite, then the writer's answer",
+	    "<div>On Jun 3, 2024, at 10:00, Shop &lt;s@shop.example&gt; "
+	    "wrote:</div><blockquote type=\"cite\"><div>Did it arrive?"
+	    "</div></blockquote><div>No, it never came.</div>",
+	    "On Jun 3, 2024, at 10:00, Shop <s@shop.example> wrote:\n>\n"
+	    "No, it never came." },
+	{ "Yahoo quote container",
+	    "<div>Where is my parcel?</div><div id=\"yahoo_quoted_123\" "
+	    "class=\"yahoo_quoted\"><div>On Monday, Shop wrote:</div>"
+	    "<div>leave us a review</div></div>",
+	    "Where is my parcel?\n>" },
+	{ "ProtonMail quote container",
+	    "<div>ok</div><div class=\"protonmail_quote\">call us</div>",
+	    "ok\n>" },
+	{ "Outlook 2003 OutlookMessageHeader and all after",
+	    "<div>New words</div><div class=\"OutlookMessageHeader\" "
+	    "lang=\"en-us\" dir=\"ltr\" align=\"left\"><hr tabindex=\"-1\">"
+	    "<font><b>From:</b> Shop<br><b>Sent:</b> Monday</font></div>"
+	    "<div>ask for a manager</div>",
+	    "New words" },
+	{ "Outlook on the web x_ prefixed divRplyFwdMsg",
+	    "<div>Mine</div><div id=\"x_divRplyFwdMsg\"><b>From:</b> x</div>"
+	    "<div>PayPal dispute</div>",
+	    "Mine" },
+	{ "Outlook on the web x_ prefixed gmail quote",
+	    "<div>Mine</div><div class=\"x_gmail_quote\">lawyer</div>",
+	    "Mine\n>" },
+	{ "x_ alone is not a name",
+	    "<div id=\"x_\">kept</div>", "kept" },
+	{ "Outlook for Mac reference message container",
+	    "<div>Top</div><div id=\"mail-editor-reference-message-container"
+	    "\"><div><b>From: </b>Shop</div><div>call us</div></div>",
+	    "Top" },
+	{ "Outlook desktop border-top box, French, no-break space",
+	    "<p>Merci</p><div style=\"border:none;border-top:solid #E1E1E1 "
+	    "1.0pt;padding:3.0pt 0cm 0cm 0cm\"><p><b>De&nbsp;:</b> Boutique"
+	    "<br><b>Envoy\xc3\xa9&nbsp;:</b> lundi</p></div><p>avocat</p>",
+	    "Merci" },
+	{ "Outlook desktop border-top box, German",
+	    "<p>Danke</p><div style=\"border-top:solid #B5C4DF 1.0pt\">"
+	    "<p><b>Von:</b> Shop<br><b>Gesendet:</b> Montag</p></div>"
+	    "<p>Anwalt</p>",
+	    "Danke" },
+	{ "Outlook desktop border-top box, Polish",
+	    "<p>Dzi\xc4\x99kuj\xc4\x99</p><div style=\"border-top:solid "
+	    "#E1E1E1 1.0pt\"><p><b>Od:</b> Sklep</p></div><p>prawnik</p>",
+	    "Dzi\xc4\x99kuj\xc4\x99" },
+	{ "Thunderbird forward keeps the note above",
+	    "<p>See below, still no refund.</p><div class=\"moz-forward-"
+	    "container\">-------- Forwarded Message --------<br>Subject: x"
+	    "<br>dispute</div>",
+	    "See below, still no refund.\n-------- Forwarded Message --------"
+	    "\nSubject: x\ndispute" },
 };
 
 static void

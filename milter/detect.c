@@ -3,8 +3,10 @@
  *
  * Hits are collected from the single multi-pattern scan, then for each
  * category: hits inside an exclusion span are dropped, overlapping hits
- * merge into one expression, and distinct expressions (by normalised
- * text) are counted.  Evidence keeps the first max_evidence expressions.
+ * merge into one expression, and expressions are counted: distinct ones
+ * (by normalised text), or every one for a "count: each" category
+ * (except an immediate repetition of the same words).
+ * Evidence keeps the first max_evidence expressions.
  */
 #include "detect.h"
 
@@ -16,6 +18,12 @@ struct detect_hit {
 	const struct rule *rule;
 	size_t from, to;
 };
+
+/*
+ * In a "count: each" category, the same expression again within this
+ * many bytes of the previous one is one outburst, not two.
+ */
+#define DETECT_REPEAT_GAP 16
 
 /* Collects hits; bounded so that hostile text cannot grow it forever. */
 #define DETECT_MAX_HITS 4096
@@ -141,7 +149,8 @@ detect_category(struct signal *s, const struct detect_hit *h, size_t n,
 {
 	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal,
 	    g_free, NULL);
-	size_t i = 0;
+	const char *last = NULL;	/* last counted expression, in seen */
+	size_t i = 0, last_end = 0;
 
 	while (i < n) {
 		const struct detect_hit *first;
@@ -171,7 +180,15 @@ detect_category(struct signal *s, const struct detect_hit *h, size_t n,
 		if (first->rule->state > s->state)
 			s->state = first->rule->state;
 		key = g_strndup(text + first->from, end - first->from);
-		if (!g_hash_table_contains(seen, key)) {
+		if (s->cat->count_each && last != NULL &&
+		    strcmp(last, key) == 0 &&
+		    first->from - last_end <= DETECT_REPEAT_GAP) {
+			/* "fuck fuck fuck", "useless. absolutely useless" */
+			last_end = end;
+			g_free(key);
+		} else if (s->cat->count_each ||
+		    !g_hash_table_contains(seen, key)) {
+			last_end = end;
 			s->count++;
 			if (s->evidence->len < lim->max_evidence) {
 				struct evidence *e = g_new0(struct evidence, 1);
@@ -183,6 +200,7 @@ detect_category(struct signal *s, const struct detect_hit *h, size_t n,
 				g_ptr_array_add(s->evidence, e);
 			}
 			g_hash_table_add(seen, key);
+			last = key;
 		} else {
 			g_free(key);
 		}

@@ -4,7 +4,8 @@
  * detect_run() scans the text once with the rule set, drops hits that
  * fall inside an exclusion span of the same category, merges hits that
  * overlap into one expression, and counts distinct expressions (by their
- * normalised text) per category.  A category fires when its count
+ * normalised text) per category, or every expression in a category with
+ * "count: each".  A category fires when its count
  * reaches its threshold or a decisive rule matched.  Chargeback-style
  * categories report "opened" when any opened-state rule matched, else
  * "threatened" when any state rule matched.

@@ -31,7 +31,8 @@
 
 static const char *const rules_top_keys[] = { "categories", NULL };
 static const char *const rules_cat_keys[] = { "id", "description",
-	"threshold", "rules", "exclude", NULL };
+	"threshold", "count", "rules", "exclude", NULL };
+static const char *const rules_counts[] = { "distinct", "each", NULL };
 static const char *const rules_ext_keys[] = { "extend", "rules", "exclude",
 	NULL };
 static const char *const rules_rule_keys[] = { "id", "phrases", "regex",
@@ -403,6 +404,7 @@ rules_load_cat(struct rules_load *L, struct ydoc *y, yaml_node_t *n)
 	char *what, *vwhat = NULL;
 	yaml_node_t *v;
 	size_t ci;
+	int mode;
 
 	if (n == NULL || n->type != YAML_MAPPING_NODE) {
 		if (n != NULL)
@@ -425,6 +427,9 @@ rules_load_cat(struct rules_load *L, struct ydoc *y, yaml_node_t *n)
 	if (v != NULL)
 		ydoc_ulong(y, v, vwhat, 1, 1000, &threshold);
 	c.threshold = (unsigned)threshold;
+	v = rules_get(y, n, what, "count", &vwhat);
+	if (v != NULL && ydoc_enum(y, v, vwhat, rules_counts, &mode))
+		c.count_each = mode == 1;
 	ci = L->cats->len;
 	g_array_append_val(L->cats, c);
 

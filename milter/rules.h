@@ -57,6 +57,8 @@ struct category {
 	char *id;
 	char *description;
 	unsigned threshold;
+	bool count_each;  /* "count: each": a repeated expression counts
+			     again; default "distinct" counts it once */
 };
 
 struct ruleset;

@@ -70,6 +70,64 @@ static const struct {
 	{ "reviewed previews bbbq", 0, 0, 0, false, false, false, 0 },
 };
 
+/* "count: each": repeats count again, unless they follow at once. */
+static void
+test_count_each(const struct limits *lim)
+{
+	static const char yaml[] =
+	    "categories:\n"
+	    "  - id: abuse\n"
+	    "    threshold: 2\n"
+	    "    count: each\n"
+	    "    rules:\n"
+	    "      - {id: abuse.crap, phrases: [crap, crappy]}\n"
+	    "      - {id: abuse.useless, phrases: [useless]}\n"
+	    "  - id: legal\n"
+	    "    rules:\n"
+	    "      - {id: legal.lawyer, phrases: [lawyer]}\n";
+	static const struct {
+		const char *text;
+		unsigned abuse, legal;
+	} each[] = {
+		{ "this crap ... and then more of the same crap", 2, 0 },
+		{ "crap crap crap", 1, 0 },
+		{ "useless. absolutely useless.", 1, 0 },
+		{ "crap crap, useless", 2, 0 },
+		{ "crap crap crap and a long way later, more crap", 2, 0 },
+		/* distinct (the default): the same words count once */
+		{ "my lawyer ... a long way later: my lawyer", 0, 1 },
+	};
+	struct diag d;
+	struct ruleset *rs;
+	struct rules_scratch *s;
+
+	diag_init(&d);
+	rs = ruleset_load_mem("each.yaml", yaml, strlen(yaml), &d);
+	CHECK(rs != NULL, "count: each loads: %s", d.n ? d.lines[0] : "");
+	diag_clear(&d);
+	if (rs == NULL)
+		return;
+	CHECK(ruleset_cat(rs, 0)->count_each && !ruleset_cat(rs, 1)->count_each,
+	    "count: each is per category");
+	s = rules_scratch_new(rs);
+	for (size_t i = 0; i < G_N_ELEMENTS(each); i++) {
+		struct verdict v;
+		size_t len;
+		char *t = norm_text(each[i].text, strlen(each[i].text), &len);
+
+		verdict_init(&v);
+		detect_run(rs, s, t, len, lim, &v);
+		CHECK(v.sig[0].count == each[i].abuse, "'%s': abuse %u, want %u",
+		    each[i].text, v.sig[0].count, each[i].abuse);
+		CHECK(v.sig[1].count == each[i].legal, "'%s': legal %u, want %u",
+		    each[i].text, v.sig[1].count, each[i].legal);
+		verdict_clear(&v);
+		g_free(t);
+	}
+	rules_scratch_free(s);
+	ruleset_free(rs);
+}
+
 int
 main(void)
 {
@@ -140,5 +198,6 @@ main(void)
 	}
 	rules_scratch_free(s);
 	ruleset_free(rs);
+	test_count_each(&lim);
 	return harness_done("detect");
 }

@@ -101,8 +101,8 @@ fake_verdict(struct verdict *v, struct category *cats, size_t n,
 static void
 test_subject(void)
 {
-	struct category cats[] = { { "legal", "", 1 }, { "abuse", "", 2 },
-		{ "chargeback", "", 1 } };
+	struct category cats[] = { { "legal", "", 1, false }, { "abuse", "", 2, false },
+		{ "chargeback", "", 1, false } };
 	const bool fired[] = { true, false, true };
 	struct tag_conf tc = { "[ESCALATED: {categories}] ", true, true, 900 };
 	static const struct {
@@ -163,8 +163,8 @@ test_subject(void)
 static void
 test_headers(void)
 {
-	struct category cats[] = { { "review-threat", "", 2 },
-		{ "abuse", "", 2 } };
+	struct category cats[] = { { "review-threat", "", 2, false },
+		{ "abuse", "", 2, false } };
 	struct rule r = { 0 };
 	struct tag_conf tc = { "[ESCALATED: {categories}] ", true, true, 900 };
 	struct verdict v;

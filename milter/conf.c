@@ -19,10 +19,13 @@
 #include "rules.h"
 #include "ydoc.h"
 
+/* Overrides rules_cache (tests, offline runs): a directory, or "" for none. */
+#define CONF_CACHE_ENV "ESCALATION_MILTER_RULES_CACHE"
 #define CONF_DEFAULT_SOCKET "unix:/run/escalation-milter/escalation-milter.sock"
 
 static const char *const conf_top_keys[] = { "socket", "socket_mode",
-	"socket_group", "user", "pid_file", "rules", "on_error", "log_level",
+	"socket_group", "user", "pid_file", "rules", "rules_cache", "on_error",
+	"log_level",
 	"log_facility", "timeout", "limits", "tagging", "routing", "channels",
 	"history", NULL };
 static const char *const conf_limit_keys[] = { "max_message_bytes",
@@ -70,6 +73,7 @@ conf_free(struct conf *c)
 	g_free(c->socket_group);
 	g_free(c->user);
 	g_free(c->pid_file);
+	g_free(c->rules_cache);
 	g_strfreev(c->rules_files);
 	g_free(c->tag.subject_template);
 	routing_free(&c->routing);
@@ -362,9 +366,22 @@ conf_build(struct ydoc *y, const char *name, const char *basedir,
 		if (v != NULL)
 			conf_read_tagging(y, v, &c->tag, &ok);
 	}
+	if (ok && root->type == YAML_MAPPING_NODE &&
+	    (v = ydoc_get(y, root, "rules_cache")) != NULL) {
+		char *dir = NULL;
+
+		if (ydoc_str(y, v, "rules_cache", &dir))
+			c->rules_cache = g_canonicalize_filename(dir, basedir);
+		else
+			ok = false;
+		g_free(dir);
+	}
 	if (ok && c->rules_files != NULL) {
-		c->rules = ruleset_load(c->rules_files,
-		    g_strv_length(c->rules_files), d);
+		const char *env = g_getenv(CONF_CACHE_ENV);
+
+		c->rules = ruleset_load_cached(c->rules_files,
+		    g_strv_length(c->rules_files),
+		    env != NULL ? env : c->rules_cache, d);
 		if (c->rules == NULL)
 			ok = false;
 	}

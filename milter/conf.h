@@ -31,6 +31,7 @@ struct conf {
 	char *user;		/* drop privileges to, or NULL */
 	char *pid_file;		/* or NULL */
 	char **rules_files;	/* resolved paths, NULL-terminated */
+	char *rules_cache;	/* compiled rule sets kept here, or NULL */
 	enum on_error on_error;
 	int log_level;
 	int log_facility;

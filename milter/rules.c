@@ -493,10 +493,18 @@ rules_load_finish(struct rules_load *L)
 struct ruleset *
 ruleset_load(char *const *files, size_t n, struct diag *d)
 {
+	return ruleset_load_cached(files, n, NULL, d);
+}
+
+struct ruleset *
+ruleset_load_cached(char *const *files, size_t n, const char *cache_dir,
+    struct diag *d)
+{
 	struct rules_load L;
 	struct ruleset *rs;
 
 	rules_load_init(&L, d);
+	L.cache_dir = cache_dir;
 	L.first_file = n > 0 ? files[0] : "rules";
 	if (n == 0)
 		diag_add(d, L.first_file, 0, 0, "no rule files given");

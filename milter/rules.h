@@ -66,6 +66,12 @@ struct rules_scratch;
 
 /* Loads and compiles files[0..n); NULL with every problem in d. */
 struct ruleset *ruleset_load(char *const *files, size_t n, struct diag *d);
+/*
+ * The same, keeping the compiled database in cache_dir (NULL: none) so
+ * that the next load of the same patterns skips compiling (rules_cache.c).
+ */
+struct ruleset *ruleset_load_cached(char *const *files, size_t n,
+    const char *cache_dir, struct diag *d);
 /* Same from one in-memory document (tests, fuzzing). */
 struct ruleset *ruleset_load_mem(const char *name, const char *buf,
     size_t len, struct diag *d);

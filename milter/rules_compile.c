@@ -155,12 +155,14 @@ rules_build(struct rules_load *L)
 {
 	struct ruleset *rs;
 	hs_database_t *db;
+	const char *how;
 
-	db = rules_compile(L);
+	db = rules_cache_compile(L, L->cache_dir, rules_compile, &how);
 	if (db == NULL)
 		return NULL;
 	rs = g_new0(struct ruleset, 1);
 	rs->db = db;
+	rs->how = how;
 	if (hs_alloc_scratch(rs->db, &rs->proto) != HS_SUCCESS)
 		g_error("rules: cannot allocate Hyperscan scratch space");
 	rs->ncats = L->cats->len;
@@ -211,8 +213,9 @@ ruleset_describe(const struct ruleset *rs)
 	if (hs_database_size(rs->db, &dbsize) != HS_SUCCESS)
 		dbsize = 0;
 	g_string_append_printf(out, "%zu categories, %zu rules, %zu "
-	    "exclusions, %zu patterns, %zu bytes compiled\n", st.categories,
-	    st.rules, st.excludes, st.patterns, dbsize);
+	    "exclusions, %zu patterns, %zu bytes compiled (%s)\n",
+	    st.categories, st.rules, st.excludes, st.patterns, dbsize,
+	    rs->how != NULL ? rs->how : "compiled");
 	for (size_t i = 0; i < rs->ncats; i++) {
 		ruleset_stats(rs, (int)i, &st);
 		g_string_append_printf(out, "  %s: threshold %u, %zu rules "

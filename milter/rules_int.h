@@ -40,6 +40,7 @@ struct ruleset {
 	size_t npatterns;
 	hs_database_t *db;
 	hs_scratch_t *proto;	/* cloned by rules_scratch_new() */
+	const char *how;	/* compiled or cached: static, for -n */
 };
 
 /* Loader state shared by all files of one rule set. */
@@ -52,6 +53,7 @@ struct rules_load {
 	GArray *pats;		/* struct rules_pattern */
 	GHashTable *cat_ids;	/* id -> "file:line:col", both owned */
 	GHashTable *rule_ids;	/* same for rule and exclusion ids */
+	const char *cache_dir;	/* compiled databases kept here, or NULL */
 };
 
 /*
@@ -71,5 +73,13 @@ size_t rules_compile_each(struct rules_load *L);
  * into it; NULL (with diagnostics) when Hyperscan refuses the set.
  */
 struct ruleset *rules_build(struct rules_load *L);
+/*
+ * The database for L: from the cache in dir when it holds one for
+ * exactly these patterns, else compile(L), stored there for next time
+ * (rules_cache.c).  dir NULL: just compile(L).  *how: a static note on
+ * what happened, for -n.
+ */
+hs_database_t *rules_cache_compile(struct rules_load *L, const char *dir,
+    hs_database_t *(*compile)(struct rules_load *), const char **how);
 
 #endif

@@ -199,6 +199,13 @@ def main():
     if not dirs:
         sys.exit("eval: no corpus found")
 
+    if "ESCALATION_MILTER_RULES_CACHE" not in os.environ:
+        # compile the rules once, not once per run of the filter
+        cache = os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                             "escalation-milter-rules-%d" % os.getuid())
+        os.makedirs(cache, mode=0o700, exist_ok=True)
+        os.chmod(cache, 0o700)
+        os.environ["ESCALATION_MILTER_RULES_CACHE"] = cache
     th = thresholds(a.bin, a.conf)
     cases = []
     nthreads = 0

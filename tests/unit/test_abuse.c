@@ -236,7 +236,8 @@ main(void)
 	diag_init(&d);
 	files[0] = g_build_filename(harness_srcdir(), "rules", "default.yaml",
 	    NULL);
-	rs = ruleset_load(files, 1, &d);
+	rs = ruleset_load_cached(files, 1,
+	    g_getenv("ESCALATION_MILTER_RULES_CACHE"), &d);
 	CHECK(rs != NULL, "shipped rules load: %s", d.n ? d.lines[0] : "");
 	diag_clear(&d);
 	g_free(files[0]);

@@ -446,6 +446,119 @@ test_extend(void)
 	diag_clear(&d);
 }
 
+/* The compiled set of "-n" in describe: compiled, cached or loaded. */
+static char *
+test_cache_load(const char *file, const char *dir)
+{
+	char *files[1] = { (char *)file };
+	struct diag d;
+	struct ruleset *rs;
+	char *desc = NULL;
+
+	diag_init(&d);
+	rs = ruleset_load_cached(files, 1, dir, &d);
+	CHECK(rs != NULL && d.n == 0, "cache: loads");
+	if (rs != NULL) {
+		struct rules_scratch *s = rules_scratch_new(rs);
+		char *ids = test_ids(rs, s, "My lawyer says so");
+
+		CHECK_STR(ids, "legal.lawyer", "cache: the set matches");
+		g_free(ids);
+		rules_scratch_free(s);
+		desc = ruleset_describe(rs);
+	}
+	ruleset_free(rs);
+	diag_clear(&d);
+	return desc;
+}
+
+/* A compiled set kept on disk is reused, and only from a safe place. */
+static void
+test_cache(void)
+{
+	char *dir = g_dir_make_tmp("test_rules_cache_XXXXXX", NULL);
+	char *file = g_build_filename(dir, "r.yaml", NULL);
+	char *cache = g_build_filename(dir, "cache", NULL);
+	char *desc, *db = NULL;
+	const char *name;
+	GDir *gd;
+
+	CHECK(dir != NULL, "temporary directory");
+	if (dir == NULL)
+		return;
+	g_file_set_contents(file, "categories:\n  - id: legal\n    rules:\n"
+	    "      - {id: legal.lawyer, phrases: [lawyer]}\n", -1, NULL);
+	desc = test_cache_load(file, NULL);
+	CHECK(desc != NULL && strstr(desc, "(compiled)") != NULL,
+	    "cache: none configured");
+	g_free(desc);
+	desc = test_cache_load(file, cache);
+	CHECK(desc != NULL && strstr(desc, "missing or unsafe") != NULL,
+	    "cache: a missing directory is said, not fatal");
+	g_free(desc);
+	g_mkdir(cache, 0700);
+	desc = test_cache_load(file, cache);
+	CHECK(desc != NULL && strstr(desc, "(compiled and cached)") != NULL,
+	    "cache: first load compiles and writes");
+	g_free(desc);
+	desc = test_cache_load(file, cache);
+	CHECK(desc != NULL && strstr(desc, "(loaded from the cache)") != NULL,
+	    "cache: second load reads it");
+	g_free(desc);
+	gd = g_dir_open(cache, 0, NULL);
+	while (gd != NULL && (name = g_dir_read_name(gd)) != NULL)
+		if (g_str_has_suffix(name, ".hsdb"))
+			db = g_build_filename(cache, name, NULL);
+	if (gd != NULL)
+		g_dir_close(gd);
+	CHECK(db != NULL, "cache: one .hsdb file");
+	if (db != NULL) {
+		g_file_set_contents(db, "not a database", -1, NULL);
+		g_chmod(db, 0600);
+		desc = test_cache_load(file, cache);
+		CHECK(desc != NULL &&
+		    strstr(desc, "(compiled and cached)") != NULL,
+		    "cache: a damaged file is compiled again and replaced");
+		g_free(desc);
+		g_chmod(db, 0666);
+		desc = test_cache_load(file, cache);
+		CHECK(desc != NULL &&
+		    strstr(desc, "(compiled and cached)") != NULL,
+		    "cache: a file others may write is not used");
+		g_free(desc);
+		g_chmod(cache, 0777);
+		desc = test_cache_load(file, cache);
+		CHECK(desc != NULL && strstr(desc, "missing or unsafe") != NULL,
+		    "cache: a directory others may write is not used");
+		g_free(desc);
+		g_chmod(cache, 0700);
+		g_file_set_contents(file, "categories:\n  - id: legal\n"
+		    "    rules:\n      - {id: legal.lawyer, phrases: "
+		    "[lawyer, attorney]}\n", -1, NULL);
+		desc = test_cache_load(file, cache);
+		CHECK(desc != NULL &&
+		    strstr(desc, "(compiled and cached)") != NULL,
+		    "cache: changed rules get their own entry");
+		g_free(desc);
+	}
+	g_free(db);
+	gd = g_dir_open(cache, 0, NULL);
+	while (gd != NULL && (name = g_dir_read_name(gd)) != NULL) {
+		char *p = g_build_filename(cache, name, NULL);
+
+		g_unlink(p);
+		g_free(p);
+	}
+	if (gd != NULL)
+		g_dir_close(gd);
+	g_rmdir(cache);
+	g_unlink(file);
+	g_rmdir(dir);
+	g_free(cache);
+	g_free(file);
+	g_free(dir);
+}
+
 /* ---- broken rule files ---- */
 
 #define HEAD "categories:\n  - id: c\n    rules:\n"
@@ -936,7 +1049,8 @@ test_default(void)
 	int cb;
 
 	diag_init(&d);
-	rs = ruleset_load(files, 1, &d);
+	rs = ruleset_load_cached(files, 1,
+	    g_getenv("ESCALATION_MILTER_RULES_CACHE"), &d);
 	CHECK(rs != NULL, "%s loads", path);
 	for (size_t i = 0; i < d.n; i++)
 		CHECK(0, "unexpected: %s", d.lines[i]);
@@ -994,6 +1108,7 @@ main(void)
 {
 	test_small();
 	test_extend();
+	test_cache();
 	test_bad();
 	test_default();
 	return harness_done("rules");

@@ -31,6 +31,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "textline.h"
+
 #define FOOTER_DEVICE_MAX	72	/* longest device line */
 #define FOOTER_LEAD_MAX		8	/* "*** " before a notice heading */
 #define FOOTER_NOTICE_LINES	16	/* lines one notice may run over */
@@ -110,51 +112,6 @@ static const char *const footer_mail_words[] = {
 	"mail", "message", "communication", "transmission", NULL
 };
 
-/* One line: [s, s + len) without the line end; next: following line. */
-struct footer_line {
-	const char *s;
-	size_t len;
-	size_t next;
-};
-
-static void
-footer_get_line(const char *text, size_t n, size_t off, struct footer_line *l)
-{
-	const char *eol = memchr(text + off, '\n', n - off);
-	size_t end = eol != NULL ? (size_t)(eol - text) : n;
-
-	l->next = eol != NULL ? end + 1 : n;
-	l->s = text + off;
-	l->len = end - off;
-	while (l->len > 0 && (*l->s == ' ' || *l->s == '\t')) {
-		l->s++;
-		l->len--;
-	}
-	while (l->len > 0 && g_ascii_isspace(l->s[l->len - 1]))
-		l->len--;
-}
-
-static bool
-footer_has_prefix(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-
-	return len >= wl && g_ascii_strncasecmp(s, word, wl) == 0;
-}
-
-static bool
-footer_contains(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-	char first = g_ascii_tolower(word[0]);
-
-	for (size_t i = 0; i + wl <= len; i++)
-		if (g_ascii_tolower(s[i]) == first &&
-		    g_ascii_strncasecmp(s + i, word, wl) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Is the rest of a device line plain: no question, no second sentence,
  * no clause after a comma ("Sent from my Verizon, Samsung Galaxy" is a
@@ -188,7 +145,7 @@ footer_is_device(const char *s, size_t len)
 	for (size_t i = 0; footer_devices[i] != NULL; i++) {
 		size_t wl = strlen(footer_devices[i]);
 
-		if (footer_has_prefix(s, len, footer_devices[i]))
+		if (text_has_prefix(s, len, footer_devices[i]))
 			return footer_rest_is_plain(s + wl, len - wl);
 	}
 	return false;
@@ -196,7 +153,7 @@ footer_is_device(const char *s, size_t len)
 
 /* The opener a line starts with (after "*** ", "[", ...), or NULL. */
 static const struct footer_opener *
-footer_opener(const struct footer_line *l)
+footer_opener(const struct textline *l)
 {
 	const char *s = l->s;
 	size_t len = l->len;
@@ -211,35 +168,35 @@ footer_opener(const struct footer_line *l)
 		len--;
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(footer_openers); i++)
-		if (footer_has_prefix(s, len, footer_openers[i].s))
+		if (text_has_prefix(s, len, footer_openers[i].s))
 			return &footer_openers[i];
 	return NULL;
 }
 
 /* The notice phrases in a line, one bit each. */
 static uint64_t
-footer_phrases_in(const struct footer_line *l)
+footer_phrases_in(const struct textline *l)
 {
 	uint64_t bits = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(footer_phrases); i++)
-		if (footer_contains(l->s, l->len, footer_phrases[i].s))
+		if (text_contains(l->s, l->len, footer_phrases[i].s))
 			bits |= (uint64_t)1 << i;
 	return bits;
 }
 
 static bool
-footer_names_mail(const struct footer_line *l)
+footer_names_mail(const struct textline *l)
 {
 	for (size_t i = 0; footer_mail_words[i] != NULL; i++)
-		if (footer_contains(l->s, l->len, footer_mail_words[i]))
+		if (text_contains(l->s, l->len, footer_mail_words[i]))
 			return true;
 	return false;
 }
 
 /* Does the line end a sentence ('.', '!', '?', maybe a closing mark)? */
 static bool
-footer_ends_sentence(const struct footer_line *l)
+footer_ends_sentence(const struct textline *l)
 {
 	size_t len = l->len;
 
@@ -272,13 +229,13 @@ footer_notice(const char *text, size_t n, size_t off, size_t *end,
     size_t *skip)
 {
 	const struct footer_opener *op;
-	struct footer_line l;
+	struct textline l;
 	uint64_t bits = 0;
 	size_t bytes = 0;
 	bool mail = false, final = false;
 
 	G_STATIC_ASSERT(G_N_ELEMENTS(footer_phrases) <= 64);
-	footer_get_line(text, n, off, &l);
+	textline_get(text, n, off, &l);
 	*skip = l.next;
 	op = footer_opener(&l);
 	if (op == NULL)
@@ -286,9 +243,9 @@ footer_notice(const char *text, size_t n, size_t off, size_t *end,
 	for (int lines = 0; lines < FOOTER_NOTICE_LINES && off < n; lines++) {
 		uint64_t here;
 
-		footer_get_line(text, n, off, &l);
-		if (l.len == 0 || *l.s == '>' || footer_has_prefix(l.s, l.len,
-		    "--") || footer_has_prefix(l.s, l.len, "__") ||
+		textline_get(text, n, off, &l);
+		if (l.len == 0 || *l.s == '>' || text_has_prefix(l.s, l.len,
+		    "--") || text_has_prefix(l.s, l.len, "__") ||
 		    bytes + l.len > FOOTER_NOTICE_BYTES)
 			break;
 		here = footer_phrases_in(&l);

@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "textline.h"
+
 #define QUOTE_LOOKAHEAD	8	/* lines searched for an Outlook header */
 #define QUOTE_ATTR_LINES 3	/* lines an attribution may wrap over */
 #define QUOTE_ATTR_MAX	512	/* longest attribution, all lines */
@@ -185,34 +187,6 @@ quote_is_quoted(const struct quote_line *l)
 	return len > 0 && *s == '>';
 }
 
-/* ASCII case-insensitive: does s[0..len) start with word? */
-static bool
-quote_has_prefix(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-
-	return len >= wl && g_ascii_strncasecmp(s, word, wl) == 0;
-}
-
-static bool
-quote_has_suffix(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-
-	return len >= wl && g_ascii_strncasecmp(s + len - wl, word, wl) == 0;
-}
-
-static bool
-quote_contains(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-
-	for (size_t i = 0; i + wl <= len; i++)
-		if (g_ascii_strncasecmp(s + i, word, wl) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Does s[0..len) end with suffix?  A final ':' may be preceded by any
  * blanks in the text ("a écrit :", "a écrit\u202f:").
@@ -223,7 +197,7 @@ quote_ends_with(const char *s, size_t len, const char *suffix)
 	size_t sl = strlen(suffix);
 
 	if (sl == 0 || suffix[sl - 1] != ':')
-		return quote_has_suffix(s, len, suffix);
+		return text_has_suffix(s, len, suffix);
 	if (len == 0 || s[len - 1] != ':')
 		return false;
 	len--;
@@ -263,7 +237,7 @@ quote_header_at(const char *s, size_t len, const char *const *words)
 	for (size_t i = 0; words[i] != NULL; i++) {
 		size_t j = lead + strlen(words[i]), b;
 
-		if (!quote_has_prefix(s + lead, len - lead, words[i]))
+		if (!text_has_prefix(s + lead, len - lead, words[i]))
 			continue;
 		if (j < len && s[j] == '*')
 			j++;
@@ -298,7 +272,7 @@ quote_is_dash_marker(const char *s, size_t len)
 	len -= dashes;
 	s = quote_skip_blanks(s, &len);
 	for (size_t i = 0; quote_orig_words[i] != NULL; i++)
-		if (quote_has_prefix(s, len, quote_orig_words[i]))
+		if (text_has_prefix(s, len, quote_orig_words[i]))
 			return true;
 	return false;
 }
@@ -316,7 +290,7 @@ quote_is_separator(const struct quote_line *l)
 	if (len > QUOTE_MARKER_MAX)
 		return false;
 	for (size_t i = 0; quote_fwd_openers[i] != NULL; i++)
-		if (quote_has_prefix(s, len, quote_fwd_openers[i]))
+		if (text_has_prefix(s, len, quote_fwd_openers[i]))
 			return true;
 	return quote_is_dash_marker(s, len);
 }
@@ -332,10 +306,10 @@ quote_is_reply_above(const struct quote_line *l)
 	    "write", "answer", NULL };
 
 	if (l->len > QUOTE_MARKER_MAX ||
-	    !quote_contains(l->s, l->len, "above this line"))
+	    !text_contains(l->s, l->len, "above this line"))
 		return false;
 	for (size_t i = 0; verbs[i] != NULL; i++)
-		if (quote_contains(l->s, l->len, verbs[i]))
+		if (text_contains(l->s, l->len, verbs[i]))
 			return true;
 	return false;
 }
@@ -430,7 +404,7 @@ static bool
 quote_attr_prefix(const char *s, size_t len)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(quote_attrs); i++)
-		if (quote_has_prefix(s, len, quote_attrs[i].prefix))
+		if (text_has_prefix(s, len, quote_attrs[i].prefix))
 			return true;
 	return false;
 }
@@ -442,7 +416,7 @@ quote_attr_fits(const struct quote_attr *q, const char *const *s,
 {
 	bool infix = q->infix == NULL;
 
-	if (!quote_has_prefix(s[0], len[0], q->prefix) ||
+	if (!text_has_prefix(s[0], len[0], q->prefix) ||
 	    !quote_ends_with(s[nl - 1], len[nl - 1], q->suffix))
 		return false;
 	if (*q->prefix == '\0') {
@@ -453,7 +427,7 @@ quote_attr_fits(const struct quote_attr *q, const char *const *s,
 			return false;
 	}
 	for (size_t k = 0; k < nl && !infix; k++)
-		infix = quote_contains(s[k], len[k], q->infix);
+		infix = text_contains(s[k], len[k], q->infix);
 	return infix;
 }
 

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "textline.h"
+
 #define RELAY_MARKER_MAX	120	/* longest marker line */
 #define RELAY_HEAD_LINES	12	/* lines of a heading block */
 
@@ -46,55 +48,11 @@ static const char *const relay_heads[] = {
 	"you have a new message", "you've received a message", NULL
 };
 
-struct relay_line {
-	const char *s;	/* blanks at both ends trimmed */
-	size_t len;
-	size_t off;	/* where the line starts in the text */
-	size_t next;
-};
-
-static void
-relay_get_line(const char *text, size_t n, size_t off, struct relay_line *l)
-{
-	const char *eol = memchr(text + off, '\n', n - off);
-	size_t end = eol != NULL ? (size_t)(eol - text) : n;
-
-	l->off = off;
-	l->next = eol != NULL ? end + 1 : n;
-	l->s = text + off;
-	l->len = end - off;
-	while (l->len > 0 && (*l->s == ' ' || *l->s == '\t')) {
-		l->s++;
-		l->len--;
-	}
-	while (l->len > 0 && g_ascii_isspace(l->s[l->len - 1]))
-		l->len--;
-}
-
 static bool
-relay_has_prefix(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-
-	return len >= wl && g_ascii_strncasecmp(s, word, wl) == 0;
-}
-
-static bool
-relay_contains(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-
-	for (size_t i = 0; i + wl <= len; i++)
-		if (g_ascii_strncasecmp(s + i, word, wl) == 0)
-			return true;
-	return false;
-}
-
-static bool
-relay_in_list(const struct relay_line *l, const char *const *list)
+relay_in_list(const struct textline *l, const char *const *list)
 {
 	for (size_t i = 0; list[i] != NULL; i++)
-		if (relay_has_prefix(l->s, l->len, list[i]))
+		if (text_has_prefix(l->s, l->len, list[i]))
 			return true;
 	return false;
 }
@@ -111,7 +69,7 @@ relay_is_rule_char(char c)
  * (word "end"): at least three rule characters on each side.
  */
 static bool
-relay_is_marker(const struct relay_line *l, const char *word)
+relay_is_marker(const struct textline *l, const char *word)
 {
 	size_t i = 0, j = l->len, k;
 
@@ -125,33 +83,33 @@ relay_is_marker(const struct relay_line *l, const char *word)
 		return false;
 	while (i < j && l->s[i] == ' ')
 		i++;
-	if (!relay_has_prefix(l->s + i, j - i, word))
+	if (!text_has_prefix(l->s + i, j - i, word))
 		return false;
 	k = i + strlen(word);
 	while (k < j && l->s[k] == ' ')
 		k++;
-	return relay_has_prefix(l->s + k, j - k, "message");
+	return text_has_prefix(l->s + k, j - k, "message");
 }
 
 /* The relay's closing text: "To respond to this customer", ... */
 static bool
-relay_is_closer(const struct relay_line *l)
+relay_is_closer(const struct textline *l)
 {
 	if (relay_in_list(l, relay_closers))
 		return true;
-	return relay_has_prefix(l->s, l->len, "for your information:") &&
-	    (relay_contains(l->s, l->len, "arbitrate") ||
-	    relay_contains(l->s, l->len, "retain all messages"));
+	return text_has_prefix(l->s, l->len, "for your information:") &&
+	    (text_contains(l->s, l->len, "arbitrate") ||
+	    text_contains(l->s, l->len, "retain all messages"));
 }
 
 /* "Order ID: 123-1234567-1234567" (an Amazon order number) */
 static bool
-relay_is_order_id(const struct relay_line *l)
+relay_is_order_id(const struct textline *l)
 {
 	static const char shape[] = "ddd-ddddddd-ddddddd";
 	size_t sl = sizeof(shape) - 1;
 
-	if (!relay_has_prefix(l->s, l->len, "order"))
+	if (!text_has_prefix(l->s, l->len, "order"))
 		return false;
 	for (size_t i = 0; i + sl <= l->len; i++) {
 		size_t k = 0;
@@ -175,15 +133,15 @@ relay_is_order_id(const struct relay_line *l)
 static size_t
 relay_skip_heading(const char *text, size_t n, bool closed)
 {
-	struct relay_line l;
+	struct textline l;
 	size_t off = 0;
 	bool relay = false;
 
 	for (int i = 0; i < RELAY_HEAD_LINES && off < n; i++) {
-		relay_get_line(text, n, off, &l);
+		textline_get(text, n, off, &l);
 		if (l.len > 0 && !relay_in_list(&l, relay_heads))
 			break;
-		if (relay_has_prefix(l.s, l.len, "message from") ||
+		if (text_has_prefix(l.s, l.len, "message from") ||
 		    (closed && relay_is_order_id(&l)))
 			relay = true;
 		off = l.next;
@@ -205,10 +163,10 @@ relay_unwrap(GString *t)
 	const char *text = t->str;
 	size_t n = t->len, off = 0, begin = 0, closer = 0, head;
 	bool in_block = false, have_closer = false;
-	struct relay_line l;
+	struct textline l;
 
 	while (off < n) {
-		relay_get_line(text, n, off, &l);
+		textline_get(text, n, off, &l);
 		if (in_block && relay_is_marker(&l, "end")) {
 			relay_keep(t, begin, l.off);
 			return true;

@@ -207,40 +207,15 @@ static const struct {
 	{ "useless. absolutely useless.", 1 },
 };
 
-/* Every evidence excerpt is the normalised text at its offset. */
-static void
-check_evidence(const struct signal *s, const char *t, size_t len,
-    const char *what)
-{
-	for (guint k = 0; k < s->evidence->len; k++) {
-		const struct evidence *e = g_ptr_array_index(s->evidence, k);
-		size_t n = strlen(e->text);
-
-		CHECK(e->offset + n <= len &&
-		    memcmp(t + e->offset, e->text, n) == 0,
-		    "'%s': evidence '%s' at %zu is in the scanned text", what,
-		    e->text, e->offset);
-	}
-}
-
 int
 main(void)
 {
-	struct diag d;
 	struct ruleset *rs;
 	struct rules_scratch *s;
 	struct limits lim = { 1 << 20, 1 << 20, 8, 8, 100, 80, 5, 100 };
-	char *files[1];
 	int cat;
 
-	diag_init(&d);
-	files[0] = g_build_filename(harness_srcdir(), "rules", "default.yaml",
-	    NULL);
-	rs = ruleset_load_cached(files, 1,
-	    g_getenv("ESCALATION_MILTER_RULES_CACHE"), &d);
-	CHECK(rs != NULL, "shipped rules load: %s", d.n ? d.lines[0] : "");
-	diag_clear(&d);
-	g_free(files[0]);
+	rs = harness_shipped_rules();
 	if (rs == NULL)
 		return harness_done("abuse");
 	cat = ruleset_cat_index(rs, "abuse");
@@ -264,7 +239,7 @@ main(void)
 		    cases[i].text, t, sig->count, cases[i].count);
 		CHECK(sig->fired == (cases[i].count >= sig->threshold),
 		    "'%s': fired", cases[i].text);
-		check_evidence(sig, t, len, cases[i].text);
+		harness_check_evidence(sig, t, len, cases[i].text);
 		verdict_clear(&v);
 		g_free(t);
 	}

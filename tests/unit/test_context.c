@@ -267,21 +267,6 @@ test_run(const struct ruleset *rs, struct rules_scratch *s,
 	g_free(t);
 }
 
-/* Ids of the evidence rules of signal sig, for failure messages. */
-static char *
-test_evidence(const struct signal *sig)
-{
-	GString *out = g_string_new(NULL);
-
-	for (guint i = 0; i < sig->evidence->len; i++) {
-		const struct evidence *e = g_ptr_array_index(sig->evidence, i);
-
-		g_string_append_printf(out, "%s%s \"%s\"", i ? ", " : "",
-		    e->rule->id, e->text);
-	}
-	return g_string_free(out, FALSE);
-}
-
 static void
 test_cases(const struct ruleset *rs, struct rules_scratch *s)
 {
@@ -303,9 +288,9 @@ test_cases(const struct ruleset *rs, struct rules_scratch *s)
 		sm = &v.sig[manager];
 		sc = &v.sig[cb];
 		st = sc->count > 0 ? sc->state : CB_STATE_NONE;
-		el = test_evidence(sl);
-		em = test_evidence(sm);
-		ec = test_evidence(sc);
+		el = harness_evidence(sl);
+		em = harness_evidence(sm);
+		ec = harness_evidence(sc);
 		CHECK((sl->count > 0) == cases[i].legal,
 		    "'%s': legal %u, want %s [%s]", cases[i].text, sl->count,
 		    cases[i].legal ? "some" : "none", el);
@@ -339,8 +324,8 @@ test_process(const struct ruleset *rs, struct rules_scratch *s)
 
 		verdict_init(&v);
 		test_run(rs, s, process[i].text, &v);
-		er = test_evidence(&v.sig[rej]);
-		es = test_evidence(&v.sig[stl]);
+		er = harness_evidence(&v.sig[rej]);
+		es = harness_evidence(&v.sig[stl]);
 		CHECK(v.sig[rej].count == process[i].rejected,
 		    "'%s': solution-rejected %u, want %u [%s]",
 		    process[i].text, v.sig[rej].count, process[i].rejected,
@@ -357,18 +342,9 @@ test_process(const struct ruleset *rs, struct rules_scratch *s)
 int
 main(void)
 {
-	char *path = g_build_filename(harness_srcdir(), "rules",
-	    "default.yaml", NULL);
-	char *files[1] = { path };
-	struct ruleset *rs;
+	struct ruleset *rs = harness_shipped_rules();
 	struct rules_scratch *s;
-	struct diag d;
 
-	diag_init(&d);
-	rs = ruleset_load_cached(files, 1,
-	    g_getenv("ESCALATION_MILTER_RULES_CACHE"), &d);
-	CHECK(rs != NULL, "%s loads: %s", path, d.n ? d.lines[0] : "");
-	diag_clear(&d);
 	if (rs != NULL) {
 		s = rules_scratch_new(rs);
 		test_cases(rs, s);
@@ -376,6 +352,5 @@ main(void)
 		rules_scratch_free(s);
 		ruleset_free(rs);
 	}
-	g_free(path);
 	return harness_done("context");
 }

@@ -308,21 +308,6 @@ scan(const struct ruleset *rs, struct rules_scratch *s, const char *text,
 	g_free(t);
 }
 
-/* The evidence of one signal, for failure messages; caller frees. */
-static char *
-evidence(const struct signal *sig)
-{
-	GString *out = g_string_new(NULL);
-
-	for (guint k = 0; k < sig->evidence->len; k++) {
-		const struct evidence *e = g_ptr_array_index(sig->evidence, k);
-
-		g_string_append_printf(out, "%s%s \"%s\"", k ? "; " : "",
-		    e->rule->id, e->text);
-	}
-	return g_string_free(out, FALSE);
-}
-
 static void
 check_cases(const struct ruleset *rs, struct rules_scratch *s)
 {
@@ -335,7 +320,7 @@ check_cases(const struct ruleset *rs, struct rules_scratch *s)
 		if (cat < 0)
 			continue;
 		scan(rs, s, cases[i].text, &v);
-		ev = evidence(&v.sig[cat]);
+		ev = harness_evidence(&v.sig[cat]);
 		CHECK((v.sig[cat].count > 0) == cases[i].hit,
 		    "'%s': %s count %u, want %s [%s]", cases[i].text,
 		    cases[i].cat, v.sig[cat].count,
@@ -358,7 +343,7 @@ check_innocent(const struct ruleset *rs, struct rules_scratch *s)
 
 		scan(rs, s, innocent[i], &v);
 		for (size_t k = 0; k < v.nsig; k++) {
-			char *ev = evidence(&v.sig[k]);
+			char *ev = harness_evidence(&v.sig[k]);
 
 			CHECK(v.sig[k].count == 0, "'%s': %s has %u [%s]",
 			    innocent[i], v.sig[k].cat->id, v.sig[k].count,

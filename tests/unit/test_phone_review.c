@@ -620,22 +620,6 @@ static const struct {
 	  "5 star review.", false, false },
 };
 
-/* Every evidence excerpt must lie in the scanned text at its offset. */
-static void
-check_evidence(const struct signal *sig, const char *t, size_t len,
-    const char *what)
-{
-	for (guint k = 0; k < sig->evidence->len; k++) {
-		const struct evidence *e = g_ptr_array_index(sig->evidence, k);
-		size_t n = strlen(e->text);
-
-		CHECK(e->offset + n <= len &&
-		    memcmp(t + e->offset, e->text, n) == 0,
-		    "'%s': evidence '%s' at %zu is in the scanned text", what,
-		    e->text, e->offset);
-	}
-}
-
 /* Scans text into v (cleared first); returns the normalised text. */
 static char *
 scan(const struct ruleset *rs, struct rules_scratch *s, const char *text,
@@ -651,21 +635,12 @@ scan(const struct ruleset *rs, struct rules_scratch *s, const char *text,
 int
 main(void)
 {
-	struct diag d;
 	struct ruleset *rs;
 	struct rules_scratch *s;
 	struct limits lim = { 1 << 20, 1 << 20, 8, 8, 100, 80, 5, 100 };
-	char *files[1];
 	int rc, pc;
 
-	diag_init(&d);
-	files[0] = g_build_filename(harness_srcdir(), "rules", "default.yaml",
-	    NULL);
-	rs = ruleset_load_cached(files, 1,
-	    g_getenv("ESCALATION_MILTER_RULES_CACHE"), &d);
-	CHECK(rs != NULL, "shipped rules load: %s", d.n ? d.lines[0] : "");
-	diag_clear(&d);
-	g_free(files[0]);
+	rs = harness_shipped_rules();
 	if (rs == NULL)
 		return harness_done("phone_review");
 	rc = ruleset_cat_index(rs, "review-threat");
@@ -698,8 +673,8 @@ main(void)
 		CHECK(ph->fired == (ph->count >= ph->threshold ||
 		    cases[i].decisive), "'%s': phone-demand fired",
 		    cases[i].text);
-		check_evidence(rv, t, len, cases[i].text);
-		check_evidence(ph, t, len, cases[i].text);
+		harness_check_evidence(rv, t, len, cases[i].text);
+		harness_check_evidence(ph, t, len, cases[i].text);
 		verdict_clear(&v);
 		g_free(t);
 	}

@@ -499,9 +499,18 @@ ms_start() {
 	case $MS_SPEC in
 	unix:* | local:*) rm -f "$MS_SOCKET" ;;
 	esac
+	# Compiling the rules takes seconds; keep them compiled between runs
+	# (tests/run.sh sets the same directory).
+	if [ -z "${ESCALATION_MILTER_RULES_CACHE+set}" ]; then
+		ESCALATION_MILTER_RULES_CACHE=${TMPDIR:-/tmp}/escalation-milter-rules-$(id -u)
+		mkdir -p "$ESCALATION_MILTER_RULES_CACHE" &&
+		    chmod 700 "$ESCALATION_MILTER_RULES_CACHE"
+		export ESCALATION_MILTER_RULES_CACHE
+	fi
 	"$MILTER_BIN" -f -c "$conf" -p "$MS_SPEC" </dev/null >>"$MS_LOG" 2>&1 &
 	MS_PID=$!
-	for i in $(seq 1 100); do
+	# up to 60 s: a first start compiles the rules
+	for i in $(seq 1 600); do
 		if ms_listening; then
 			return 0
 		fi
@@ -514,7 +523,7 @@ ms_start() {
 		fi
 		sleep 0.1
 	done
-	pf_log "milter did not listen on $MS_SPEC within 10 s; its log:"
+	pf_log "milter did not listen on $MS_SPEC within 60 s; its log:"
 	tail -n 20 "$MS_LOG" >&2
 	ms_stop
 	return 1

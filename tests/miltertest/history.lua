@@ -37,7 +37,7 @@ local NEUTRAL = "Thank you, that helps.\r\n"
 mt.startfilter(bin, "-f", "-c", conf, "-p", sock)
 
 local function open()
-	local conn = mt.connect(sock, 40, 0.25)
+	local conn = mt.connect(sock, 240, 0.25)
 	if conn == nil then
 		error("cannot connect to " .. sock)
 	end

@@ -72,7 +72,7 @@ fi
 negpid=$!
 python3 - "$tmp/neg.sock" > "$tmp/neg.out" 2>&1 <<'EOP'
 import socket, struct, sys, time
-for _ in range(100):
+for _ in range(600):  # a first start compiles the rules
     try:
         s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); break
     except OSError:

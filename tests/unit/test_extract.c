@@ -551,14 +551,13 @@ test_text_cap(void)
 	extract_clear(&ex);
 }
 
-/* A 1 MB line in plain text and in HTML: bounded, fast, no crash. */
+/* A 1 MB line in plain text and in HTML: bounded, no crash. */
 static void
 test_megabyte_line(void)
 {
 	struct limits lim;
 	struct extracted ex;
 	GString *s;
-	gint64 t0 = g_get_monotonic_time();
 
 	test_limits_default(&lim);
 	extract_init(&ex);
@@ -575,8 +574,6 @@ test_megabyte_line(void)
 		CHECK(ex.truncated, "1 MB line: truncated");
 		g_string_free(s, TRUE);
 	}
-	CHECK(g_get_monotonic_time() - t0 < 10 * G_USEC_PER_SEC,
-	    "1 MB lines are quick");
 	extract_clear(&ex);
 }
 

@@ -127,6 +127,18 @@ explain_counted(const struct explain_hit *h, const struct signal *s)
 	return false;
 }
 
+/* True when h lies after the last evidence kept of a capped signal. */
+static bool
+explain_past_evidence(const struct explain_hit *h, const struct signal *s)
+{
+	const struct evidence *last;
+
+	if (s->evidence->len == 0 || s->evidence->len >= s->count)
+		return false;
+	last = g_ptr_array_index(s->evidence, s->evidence->len - 1);
+	return h->from > last->offset;
+}
+
 static void
 explain_hits(GString *out, const struct msg_result *r,
     const struct ruleset *rs, struct rules_scratch *s)
@@ -157,6 +169,8 @@ explain_hits(GString *out, const struct msg_result *r,
 			continue;
 		} else if (explain_counted(h, &r->verdict.sig[h->rule->cat]))
 			what = "counted";
+		else if (explain_past_evidence(h, &r->verdict.sig[h->rule->cat]))
+			what = "past the evidence limit (max_evidence)";
 		else
 			what = "merged or repeated";
 		g_string_append(out, what);

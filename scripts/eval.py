@@ -75,7 +75,7 @@ def run(binary, conf, store, files):
         return {}
     out = subprocess.run([binary, "-c", conf, "-S", store, "-t"] + files,
                          capture_output=True, text=True)
-    if out.returncode not in (0,):
+    if out.returncode != 0:
         sys.exit("eval: %s -t failed (%d):\n%s" % (binary, out.returncode,
                                                     out.stderr))
     reports = {}

@@ -56,6 +56,12 @@ check "--explain: a repeat not counted again" \
 check "--explain: count against threshold" \
     'grep -Eq "^  abuse +1 here \+ 0 before = 1, threshold 2: below threshold$" "$tmp/out"'
 check "--explain: the decision" 'grep -q "^decision: no escalation$" "$tmp/out"'
+sed 's/phrases: \[crap\]/phrases: [crap, junk]/' "$tmp/rules.yaml" > "$tmp/rules-junk.yaml"
+printf 'rules: [rules-junk.yaml]\nlimits: {max_evidence: 1}\n' > "$tmp/capped.yaml"
+msg "$tmp/j.eml" a@example.com j1 'This is crap and junk.'
+"$bin" -c "$tmp/capped.yaml" -S none -t --explain "$tmp/j.eml" > "$tmp/out" 2>&1
+check "--explain: a hit past max_evidence is said so, not called a repeat" \
+    'grep -Eq "^  @22 +abuse +abuse.crap +\"junk\" past the evidence limit \(max_evidence\)$" "$tmp/out" && grep -Eq "abuse +2 here" "$tmp/out"'
 "$bin" -c "$tmp/conf.yaml" -S none -t "$tmp/m.eml" > "$tmp/out" 2>&1
 check "JSON evidence carries the offset" \
     'grep -q "\"rule\":\"abuse.crap\",\"text\":\"crap\",\"offset\":13" "$tmp/out"'
